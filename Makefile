@@ -1,0 +1,64 @@
+# The documented entry points. Everything installs into .venv from this project's own files.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+
+# The suite runs with DEBUG off, like production; DATABASE_URL and REDIS_URL pass through.
+TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz \
+	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver DJANGO_HTTPS=0 DJANGO_MANIFEST_STATIC=0
+RUN_ENV := DJANGO_DEBUG=1
+
+.PHONY: install install-dev run test lint format bench worker beat migrate seed clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+migrate: install
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+
+run: seed
+	@echo
+	@echo "Ordo runs at http://$(HOST)/ — demo logins (password: demo-password):"
+	@echo "  po@example.com (product owner), sm@example.com (scrum master),"
+	@echo "  dev@example.com (developer), stakeholder@example.com (stakeholder)"
+	@echo "Emails (invitations, password resets) are written to var/mail/."
+	@echo
+	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST)
+
+test: install-dev
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install-dev
+	$(TEST_ENV) $(BIN)/python -m bench
+
+worker: install
+	$(BIN)/celery -A config worker --loglevel=INFO --prefetch-multiplier=1
+
+beat: install
+	$(BIN)/celery -A config beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,6 @@
+"""HTML URLs."""
+
+from django.urls import path
+
+app_name = "accounts"
+urlpatterns: list = []

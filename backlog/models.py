@@ -1,0 +1,171 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+PRODUCT_KEY_PATTERN = r"^[A-Z0-9]{2,10}$"
+product_key_validator = RegexValidator(
+    PRODUCT_KEY_PATTERN, "A product key is 2–10 uppercase letters or digits, like SHOP."
+)
+
+ESTIMATE_SCALE = (0, 1, 2, 3, 5, 8, 13, 20, 40, 100)
+
+
+class RankField(models.CharField):
+    """A fractional-index rank. Ranks must compare byte by byte: PostgreSQL gets the "C"
+    collation (under en_US or ICU, 'Zz' < 'a0' is false and the order breaks); SQLite compares
+    bytes already and has no collation named "C". Chosen here, per vendor, so that the migration
+    is the same on both databases."""
+
+    def db_parameters(self, connection):
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = "C"
+        return params
+
+
+class Role(models.TextChoices):
+    PRODUCT_OWNER = "product_owner", "Product owner"
+    SCRUM_MASTER = "scrum_master", "Scrum master"
+    DEVELOPER = "developer", "Developer"
+    STAKEHOLDER = "stakeholder", "Stakeholder"
+
+
+class Product(models.Model):
+    key = models.CharField(max_length=10, unique=True, validators=[product_key_validator])
+    name = models.CharField(max_length=200)
+    vision = models.TextField(blank=True)
+    # The last item number handed out; item keys are never reused, even after archiving.
+    last_item_number = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key} — {self.name}"
+
+
+class Membership(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["product", "user"], name="membership_unique")]
+        ordering = ["product", "role", "user__email"]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.get_role_display()} of {self.product.key}"
+
+
+class Label(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="labels")
+    name = models.CharField(max_length=50)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["product", "name"], name="label_unique")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Item(models.Model):
+    class Kind(models.TextChoices):
+        STORY = "story", "Story"
+        BUG = "bug", "Bug"
+        SPIKE = "spike", "Spike"
+        CHORE = "chore", "Chore"
+        EPIC = "epic", "Epic"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        REFINING = "refining", "Refining"
+        READY = "ready", "Ready"
+        DONE = "done", "Done"
+        DISCARDED = "discarded", "Discarded"
+
+    ESTIMATE_CHOICES = [(points, str(points)) for points in ESTIMATE_SCALE]
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="items")
+    number = models.PositiveIntegerField()
+    # Denormalised "SHOP-42": product keys never change, and lookups by key are the API's door.
+    key = models.CharField(max_length=21, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.STORY)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    why = models.TextField(blank=True, help_text="The value: why this matters, and to whom.")
+    acceptance_criteria = models.TextField(blank=True)
+    hypothesis = models.TextField(blank=True, help_text="We believe … We will know when …")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    estimate = models.PositiveSmallIntegerField(null=True, blank=True, choices=ESTIMATE_CHOICES)
+    labels = models.ManyToManyField(Label, blank=True, related_name="items")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    rank = RankField(max_length=64)
+    # Optimistic concurrency: bumped by every edit, never by a move.
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["product", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "rank"], name="item_rank_unique"),
+            models.UniqueConstraint(fields=["product", "number"], name="item_number_unique"),
+        ]
+        indexes = [
+            # Positions and the backlog page read live items of one product in rank order.
+            models.Index(
+                fields=["product", "rank"],
+                name="item_live_rank_idx",
+                condition=Q(archived_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.title}"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class RefinementNote(models.Model):
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="refinement_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Note on {self.item.key} by {self.author}"
+
+
+class HistoryEntry(models.Model):
+    """What happened to a product, by whom: `event` is dotted (`backlog.item.moved`)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="history")
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.CASCADE, related_name="history")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    event = models.CharField(max_length=64)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "history entries"
+        indexes = [models.Index(fields=["product", "created_at"], name="history_product_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event} at {self.created_at:%Y-%m-%d %H:%M}"

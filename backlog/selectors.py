@@ -1,0 +1,144 @@
+"""Reads shared by the HTML views, the API and (later) sprints and digests. Each returns a
+queryset or values with its joins built in, so no template or serializer queries per row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Sum
+
+from .models import Item, Label, Membership, Product, RefinementNote
+
+
+def products_for_user(user) -> QuerySet[Product]:
+    """The products the user is a member of, with the user's role annotated as `my_role`."""
+    return (
+        Product.objects.filter(memberships__user=user)
+        .annotate(
+            my_role=Membership.objects.filter(product=OuterRef("pk"), user=user).values("role")[:1],
+            live_items=Count("items", filter=Q(items__archived_at__isnull=True)),
+        )
+        .order_by("key")
+    )
+
+
+@dataclass(frozen=True)
+class BacklogFilter:
+    """The filters of the backlog page and the items list; all of them keep backlog order."""
+
+    status: str = ""
+    kind: str = ""
+    label: str = ""
+    q: str = ""
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.status or self.kind or self.label or self.q)
+
+
+def backlog_items(product: Product, filters: BacklogFilter | None = None, *, archived: bool = False) -> QuerySet[Item]:
+    """Items of the product in backlog (rank) order: live ones, or only archived ones."""
+    items = Item.objects.filter(product=product, archived_at__isnull=not archived)
+    filters = filters or BacklogFilter()
+    if filters.status:
+        items = items.filter(status=filters.status)
+    if filters.kind:
+        items = items.filter(kind=filters.kind)
+    if filters.label:
+        items = items.filter(labels__product=product, labels__name=filters.label)
+    if filters.q:
+        q = filters.q.strip()
+        items = items.filter(Q(title__icontains=q) | Q(key__iexact=q) | Q(description__icontains=q))
+    return items.select_related("product").prefetch_related(
+        Prefetch("labels", queryset=Label.objects.order_by("name"))
+    ).order_by("rank")
+
+
+def live_count(product: Product) -> int:
+    """How many live (not archived) items the backlog has."""
+    return Item.objects.filter(product=product, archived_at__isnull=True).count()
+
+
+def position_of(item: Item) -> int | None:
+    """1-based position among the product's live items; None for an archived item."""
+    if item.archived_at is not None:
+        return None
+    return Item.objects.filter(product_id=item.product_id, archived_at__isnull=True, rank__lt=item.rank).count() + 1
+
+
+def positions_for(product: Product, items: Sequence[Item], *, consecutive: bool) -> dict[int, int | None]:
+    """Positions of the given items over the whole live backlog, whatever filter chose them.
+
+    `consecutive`: the items are an unfiltered run of live items, so one count gives the first
+    and the rest follow. Otherwise one query numbers the unfiltered live backlog and picks the
+    items out (never a window over the filtered query, which would number the filtered rows).
+    """
+    live = [item for item in items if item.archived_at is None]
+    positions: dict[int, int | None] = {item.pk: None for item in items}
+    if not live:
+        return positions
+    if consecutive:
+        first = position_of(live[0])
+        for offset, item in enumerate(live):
+            positions[item.pk] = first + offset
+        return positions
+    table = Item._meta.db_table
+    ids = [item.pk for item in live]
+    placeholders = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, pos FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY rank) AS pos FROM {table} "
+            f"WHERE product_id = %s AND archived_at IS NULL) numbered WHERE id IN ({placeholders})",
+            [product.pk, *ids],
+        )
+        positions.update(dict(cursor.fetchall()))
+    return positions
+
+
+def points_above(product: Product, rank: str) -> int:
+    """Sum of the estimates of live items ranked above `rank` (running totals of later pages)."""
+    total = Item.objects.filter(product=product, archived_at__isnull=True, rank__lt=rank).aggregate(
+        points=Sum("estimate")
+    )["points"]
+    return total or 0
+
+
+@dataclass(frozen=True)
+class BacklogSummary:
+    items: int
+    points: int
+    ready_points: int
+    unestimated: int
+
+
+def backlog_summary(product: Product) -> BacklogSummary:
+    """Counts and points for the backlog header, in one query."""
+    totals = Item.objects.filter(product=product, archived_at__isnull=True).aggregate(
+        items=Count("id"),
+        points=Sum("estimate"),
+        ready_points=Sum("estimate", filter=Q(status=Item.Status.READY)),
+        unestimated=Count("id", filter=Q(estimate__isnull=True)),
+    )
+    return BacklogSummary(
+        items=totals["items"],
+        points=totals["points"] or 0,
+        ready_points=totals["ready_points"] or 0,
+        unestimated=totals["unestimated"],
+    )
+
+
+def product_labels(product: Product) -> QuerySet[Label]:
+    """The product's labels, by name (for filters and forms)."""
+    return Label.objects.filter(product=product).order_by("name")
+
+
+def refinement_notes(item: Item) -> QuerySet[RefinementNote]:
+    """The item's refinement notes, oldest first, with their authors."""
+    return RefinementNote.objects.filter(item=item).select_related("author").order_by("created_at", "id")
+
+
+def members_of(product: Product) -> QuerySet[Membership]:
+    """The product's members with their users, product owners first."""
+    return Membership.objects.filter(product=product).select_related("user").order_by("role", "user__email")

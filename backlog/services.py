@@ -1,0 +1,498 @@
+"""Every write to products, members and items. Keyword-only, atomic, the acting user passed as
+`by`; each service asks the policy itself, so no caller can forget."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config.errors import InvalidInput, StaleVersion
+
+from . import ranking
+from .models import (
+    ESTIMATE_SCALE,
+    PRODUCT_KEY_PATTERN,
+    HistoryEntry,
+    Item,
+    Label,
+    Membership,
+    Product,
+    RefinementNote,
+    Role,
+)
+from .permissions import Action, may_create_at_top, may_set_status, require
+
+# Namespace of the PostgreSQL advisory locks that serialise the ranking of one product.
+RANK_LOCK_NAMESPACE = 4_2001
+
+ITEM_TEXT_FIELDS = ("title", "description", "why", "acceptance_criteria", "hypothesis")
+ITEM_FIELDS = (*ITEM_TEXT_FIELDS, "kind", "status", "estimate", "labels", "parent")
+TITLE_MAX = Item._meta.get_field("title").max_length
+LABEL_MAX = Label._meta.get_field("name").max_length
+TEXT_MAX = 20_000
+
+
+def record(*, product: Product, by, event: str, item: Item | None = None, **data) -> None:
+    """Append one history entry."""
+    HistoryEntry.objects.create(product=product, item=item, actor=by, event=event, data=data)
+
+
+# --- Products ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_product(*, by, key: str, name: str, vision: str = "") -> Product:
+    """Create a product; its creator becomes its product owner. The key can never change."""
+    key = (key or "").strip().upper()
+    name = (name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not re.fullmatch(PRODUCT_KEY_PATTERN, key):
+        errors["key"] = ["A product key is 2–10 uppercase letters or digits, like SHOP."]
+    elif Product.objects.filter(key=key).exists():
+        errors["key"] = [f"The key {key} is taken; choose another."]
+    if not name:
+        errors["name"] = ["A product needs a name."]
+    elif len(name) > 200:
+        errors["name"] = ["A name has at most 200 characters."]
+    if len(vision or "") > TEXT_MAX:
+        errors["vision"] = [f"The vision has at most {TEXT_MAX} characters."]
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], fields=errors)
+    product = Product.objects.create(key=key, name=name, vision=vision or "")
+    Membership.objects.create(product=product, user=by, role=Role.PRODUCT_OWNER)
+    record(product=product, by=by, event="backlog.product.created")
+    return product
+
+
+@transaction.atomic
+def update_product(*, product: Product, by, name: str | None = None, vision: str | None = None) -> Product:
+    """Change a product's name or vision (the key stays)."""
+    require(by, product, Action.MANAGE_PRODUCT)
+    fields = []
+    if name is not None:
+        name = name.strip()
+        if not name or len(name) > 200:
+            raise InvalidInput("A product needs a name of at most 200 characters.", fields={"name": ["Required, at most 200 characters."]})
+        product.name = name
+        fields.append("name")
+    if vision is not None:
+        if len(vision) > TEXT_MAX:
+            raise InvalidInput("The vision is too long.", fields={"vision": [f"At most {TEXT_MAX} characters."]})
+        product.vision = vision
+        fields.append("vision")
+    if fields:
+        product.save(update_fields=fields)
+        record(product=product, by=by, event="backlog.product.updated", fields=fields)
+    return product
+
+
+# --- Members -------------------------------------------------------------------------------------
+
+
+def _locked_product(product: Product) -> Product:
+    # "At least one product owner" is checked and changed under the product's row lock, or two
+    # concurrent demotions could each see the other owner and leave none.
+    return Product.objects.select_for_update().get(pk=product.pk)
+
+
+def _check_role(role: str) -> None:
+    if role not in Role.values:
+        raise InvalidInput(f"Unknown role {role!r}.", fields={"role": [f"Choose one of: {', '.join(Role.values)}."]})
+
+
+@transaction.atomic
+def add_member(*, product: Product, by, user, role: str) -> Membership:
+    """Add an existing user to the product with a role."""
+    require(by, product, Action.MANAGE_PRODUCT)
+    _check_role(role)
+    if Membership.objects.filter(product=product, user=user).exists():
+        raise InvalidInput(f"{user.email} is already a member.", fields={"email": ["Already a member."]})
+    membership = Membership.objects.create(product=product, user=user, role=role)
+    record(product=product, by=by, event="backlog.member.added", user=user.pk, role=role)
+    return membership
+
+
+def _assert_keeps_an_owner(product: Product, membership: Membership) -> None:
+    if membership.role != Role.PRODUCT_OWNER:
+        return
+    others = Membership.objects.filter(product=product, role=Role.PRODUCT_OWNER).exclude(pk=membership.pk)
+    if not others.exists():
+        raise InvalidInput(
+            "A product always keeps at least one product owner: make someone else product owner first.",
+            code="last_product_owner",
+            fields={"role": ["This is the last product owner."]},
+        )
+
+
+@transaction.atomic
+def change_role(*, membership: Membership, by, role: str) -> Membership:
+    """Give a member another role; the last product owner cannot be demoted."""
+    require(by, membership.product, Action.MANAGE_PRODUCT)
+    _check_role(role)
+    product = _locked_product(membership.product)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if role != Role.PRODUCT_OWNER:
+        _assert_keeps_an_owner(product, membership)
+    old = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    record(product=product, by=by, event="backlog.member.role_changed", user=membership.user_id, old=old, new=role)
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, membership: Membership, by) -> None:
+    """Remove a member (members may also leave); the last product owner cannot go."""
+    if membership.user_id != by.pk:
+        require(by, membership.product, Action.MANAGE_PRODUCT)
+    product = _locked_product(membership.product)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    _assert_keeps_an_owner(product, membership)
+    membership.delete()
+    record(product=product, by=by, event="backlog.member.removed", user=membership.user_id)
+
+
+# --- Items ---------------------------------------------------------------------------------------
+
+
+def _lock_ranking(product: Product) -> None:
+    """Serialise rank changes of one product until the transaction ends. PostgreSQL: an
+    advisory transaction lock. SQLite: the IMMEDIATE transaction already holds the write lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RANK_LOCK_NAMESPACE, product.pk])
+
+
+def _clean_item_fields(product: Product, role: str, changes: dict) -> dict:
+    """Validate a set of item field changes, naming the field in every error."""
+    unknown = set(changes) - set(ITEM_FIELDS)
+    if unknown:
+        raise InvalidInput(
+            f"Unknown field: {', '.join(sorted(unknown))}.",
+            fields={name: ["Unknown field."] for name in sorted(unknown)},
+        )
+    errors: dict[str, list[str]] = {}
+    clean: dict = {}
+    for name in ITEM_TEXT_FIELDS:
+        if name in changes:
+            value = changes[name]
+            value = "" if value is None else str(value)
+            if name == "title":
+                value = value.strip()
+                if not value:
+                    errors[name] = ["A title is required."]
+                elif len(value) > TITLE_MAX:
+                    errors[name] = [f"A title has at most {TITLE_MAX} characters."]
+            elif len(value) > TEXT_MAX:
+                errors[name] = [f"At most {TEXT_MAX} characters."]
+            clean[name] = value
+    if "kind" in changes:
+        if changes["kind"] not in Item.Kind.values:
+            errors["kind"] = [f"Choose one of: {', '.join(Item.Kind.values)}."]
+        clean["kind"] = changes["kind"]
+    if "status" in changes:
+        status = changes["status"]
+        if status not in Item.Status.values:
+            errors["status"] = [f"Choose one of: {', '.join(Item.Status.values)}."]
+        elif not may_set_status(role, status):
+            errors["status"] = [f"Only the product owner may mark an item {status}."]
+        clean["status"] = status
+    if "estimate" in changes:
+        estimate = changes["estimate"]
+        if estimate in ("", None):
+            estimate = None
+        elif isinstance(estimate, bool) or not isinstance(estimate, (int, str)) or str(estimate) not in {
+            str(p) for p in ESTIMATE_SCALE
+        }:
+            errors["estimate"] = [f"Estimates are points on the scale {', '.join(map(str, ESTIMATE_SCALE))}, or none."]
+        else:
+            estimate = int(estimate)
+        clean["estimate"] = estimate
+    if "labels" in changes:
+        labels = changes["labels"] or []
+        if isinstance(labels, str) or not all(isinstance(label, str) for label in labels):
+            errors["labels"] = ["Labels are a list of names."]
+        else:
+            names = sorted({label.strip() for label in labels if label.strip()})
+            if any(len(name) > LABEL_MAX for name in names):
+                errors["labels"] = [f"A label has at most {LABEL_MAX} characters."]
+            clean["labels"] = names
+    if "parent" in changes:
+        parent = changes["parent"]
+        if parent is not None and (not isinstance(parent, Item) or parent.product_id != product.pk):
+            errors["parent"] = ["The parent must be an item of the same product."]
+        clean["parent"] = parent
+    if errors:
+        field, messages = next(iter(errors.items()))
+        raise InvalidInput(f"{field}: {messages[0]}", fields=errors)
+    return clean
+
+
+def _set_labels(item: Item, names: Iterable[str]) -> None:
+    labels = []
+    for name in names:
+        label, _ = Label.objects.get_or_create(product_id=item.product_id, name=name)
+        labels.append(label)
+    item.labels.set(labels)
+
+
+@transaction.atomic
+def create_item(*, product: Product, by, title: str, at_top: bool = False, **fields) -> Item:
+    """Create an item with the next key (SHOP-43), at the bottom of the backlog, or at the top
+    when a product owner asks. Developers may not create ready or discarded items."""
+    role = require(by, product, Action.EDIT_ITEMS)
+    if at_top and not may_create_at_top(role):
+        raise InvalidInput("Only the product owner may put a new item at the top.", fields={"at_top": ["Not allowed for your role."]})
+    clean = _clean_item_fields(product, role, {"title": title, **fields})
+    labels = clean.pop("labels", [])
+    # The row lock of this UPDATE serialises concurrent creations: keys never repeat.
+    Product.objects.filter(pk=product.pk).update(last_item_number=F("last_item_number") + 1)
+    number = Product.objects.filter(pk=product.pk).values_list("last_item_number", flat=True).get()
+    _lock_ranking(product)
+    edge = Item.objects.filter(product=product).order_by("rank" if at_top else "-rank").values_list("rank", flat=True).first()
+    rank = ranking.rank_between(None, edge) if at_top else ranking.rank_between(edge, None)
+    now = timezone.now()
+    item = Item.objects.create(
+        product=product,
+        number=number,
+        key=f"{product.key}-{number}",
+        rank=rank,
+        created_by=by,
+        created_at=now,
+        updated_at=now,
+        **clean,
+    )
+    if labels:
+        _set_labels(item, labels)
+    record(product=product, by=by, event="backlog.item.created", item=item, at_top=at_top)
+    return item
+
+
+@transaction.atomic
+def update_item(*, item: Item, by, changes: dict, expected_version: int | None = None) -> Item:
+    """Edit an item's fields. With `expected_version`, a stale edit is refused (StaleVersion
+    carries the item as it is now); every accepted edit bumps the version."""
+    role = require(by, item.product, Action.EDIT_ITEMS, not_found=f"No item {item.key}.")
+    current = Item.objects.select_for_update().select_related("product").get(pk=item.pk)
+    if expected_version is not None and expected_version != current.version:
+        raise StaleVersion(
+            f"Someone changed {current.key} since you opened it (now version {current.version}).",
+            current=current,
+        )
+    if current.archived_at is not None:
+        raise InvalidInput(f"{current.key} is archived; restore it before editing.", code="archived")
+    clean = _clean_item_fields(current.product, role, changes)
+    labels = clean.pop("labels", None)
+    changed = [name for name, value in clean.items() if getattr(current, name) != value]
+    for name in changed:
+        setattr(current, name, value := clean[name])
+    if labels is not None and sorted(current.labels.values_list("name", flat=True)) != labels:
+        _set_labels(current, labels)
+        changed.append("labels")
+    if not changed:
+        return current
+    current.version += 1
+    current.updated_at = timezone.now()
+    current.save(update_fields=[f for f in changed if f != "labels"] + ["version", "updated_at"])
+    record(product=current.product, by=by, event="backlog.item.updated", item=current, fields=changed)
+    return current
+
+
+@transaction.atomic
+def archive_item(*, item: Item, by) -> Item:
+    """Archive (the interface's delete): the item leaves the backlog but keeps its rank."""
+    require(by, item.product, Action.RANK, not_found=f"No item {item.key}.")
+    current = Item.objects.select_for_update().get(pk=item.pk)
+    if current.archived_at is None:
+        current.archived_at = timezone.now()
+        current.save(update_fields=["archived_at"])
+        record(product=item.product, by=by, event="backlog.item.archived", item=current)
+    return current
+
+
+@transaction.atomic
+def restore_item(*, item: Item, by) -> Item:
+    """Bring an archived item back where it was: it kept its rank."""
+    require(by, item.product, Action.RANK, not_found=f"No item {item.key}.")
+    current = Item.objects.select_for_update().get(pk=item.pk)
+    if current.archived_at is not None:
+        current.archived_at = None
+        current.save(update_fields=["archived_at"])
+        record(product=item.product, by=by, event="backlog.item.restored", item=current)
+    return current
+
+
+@transaction.atomic
+def add_refinement_note(*, item: Item, by, body: str) -> RefinementNote:
+    """Add a refinement note (Markdown) to an item."""
+    require(by, item.product, Action.EDIT_ITEMS, not_found=f"No item {item.key}.")
+    body = (body or "").strip()
+    if not body:
+        raise InvalidInput("A note needs some text.", fields={"body": ["Required."]})
+    if len(body) > TEXT_MAX:
+        raise InvalidInput("The note is too long.", fields={"body": [f"At most {TEXT_MAX} characters."]})
+    note = RefinementNote.objects.create(item=item, author=by, body=body)
+    record(product=item.product, by=by, event="backlog.item.noted", item=item, note=note.pk)
+    return note
+
+
+# --- Ranking -------------------------------------------------------------------------------------
+
+INVALID_TARGET = "Move it next to another live item of the same backlog."
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    item: Item
+    moved: bool
+
+
+def _live(product: Product):
+    return Item.objects.filter(product=product, archived_at__isnull=True)
+
+
+def _ranks(product: Product, item: Item, *, below: str | None = None, above: str | None = None, inclusive: bool, limit: int) -> list[str]:
+    """Ranks of any items (archived too: they hold their ranks) next to a point, the moving
+    item left out. `below`: ranks before it, nearest first; `above`: ranks after it."""
+    rows = Item.objects.filter(product=product).exclude(pk=item.pk)
+    if below is not None:
+        rows = rows.filter(**{"rank__lte" if inclusive else "rank__lt": below}).order_by("-rank")
+    else:
+        rows = rows.filter(**{"rank__gte" if inclusive else "rank__gt": above}).order_by("rank")
+    return list(rows.values_list("rank", flat=True)[:limit])
+
+
+def move_target(*, product: Product, key: str, field: str) -> Item:
+    """The live item of the product with this key, as a move target; one error for every miss."""
+    item = Item.objects.filter(product=product, key=str(key).upper(), archived_at__isnull=True).first()
+    if item is None:
+        raise InvalidInput(INVALID_TARGET, code="invalid_target", fields={field: [INVALID_TARGET]})
+    return item
+
+
+def _target_item(product: Product, item: Item, target: Item | None, field: str) -> Item:
+    # Unknown, archived, of another product, or the item itself: one message for all, so
+    # nothing about other products leaks.
+    if target is None or target.product_id != product.pk or target.pk == item.pk or target.archived_at is not None:
+        raise InvalidInput(INVALID_TARGET, code="invalid_target", fields={field: [INVALID_TARGET]})
+    # The caller's copy may be stale: read the rank as it is under the lock.
+    fresh = Item.objects.filter(pk=target.pk, archived_at__isnull=True).values_list("rank", flat=True).first()
+    if fresh is None:
+        raise InvalidInput(INVALID_TARGET, code="invalid_target", fields={field: [INVALID_TARGET]})
+    target.rank = fresh
+    return target
+
+
+@transaction.atomic
+def move_item(
+    *,
+    item: Item,
+    by,
+    after: Item | None = None,
+    before: Item | None = None,
+    position: int | None = None,
+) -> MoveResult:
+    """Move an item directly below `after`, directly above `before`, or to a 1-based
+    `position` among live items (past the end means the bottom). Exactly one is given.
+
+    Under the product's ranking lock, reads the two neighbours and writes one row: the moved
+    item's rank. Only when the key between them would pass the length bound are a few
+    neighbours respaced too. The item's version does not change: reordering must not
+    invalidate anyone's open edit form.
+    """
+    product = item.product
+    require(by, product, Action.RANK, not_found=f"No item {item.key}.")
+    given = [name for name, value in (("after", after), ("before", before), ("position", position)) if value is not None]
+    if len(given) != 1:
+        raise InvalidInput(
+            "Give exactly one of after, before or position.",
+            fields={"target": ["Give exactly one of after, before or position."]},
+        )
+    if position is not None and (isinstance(position, bool) or not isinstance(position, int) or position < 1):
+        raise InvalidInput("Positions start at 1.", fields={"position": ["A whole number, 1 or more."]})
+
+    _lock_ranking(product)
+    current = Item.objects.filter(pk=item.pk).values("rank", "archived_at").get()
+    if current["archived_at"] is not None:
+        raise InvalidInput(f"{item.key} is archived; restore it to move it.", code="archived")
+    item.rank = current["rank"]
+
+    if position is not None:
+        # Express a position as a neighbour: the live item that will be directly above
+        # (position N) or the first live item (position 1).
+        others = _live(product).exclude(pk=item.pk).order_by("rank").values_list("rank", flat=True)
+        if position == 1:
+            first = others.first()
+            before_rank = first
+            after_rank = None
+            if first is not None:
+                below = _ranks(product, item, below=first, inclusive=False, limit=1)
+                after_rank = below[0] if below else None
+        else:
+            count = others.count()
+            above = others[min(position, count + 1) - 2] if count else None
+            after_rank = above
+            nxt = _ranks(product, item, above=above, inclusive=False, limit=1) if above is not None else []
+            before_rank = nxt[0] if nxt else None
+    elif after is not None:
+        after_rank = _target_item(product, item, after, "after").rank
+        nxt = _ranks(product, item, above=after_rank, inclusive=False, limit=1)
+        before_rank = nxt[0] if nxt else None
+    else:
+        before_rank = _target_item(product, item, before, "before").rank
+        prev = _ranks(product, item, below=before_rank, inclusive=False, limit=1)
+        after_rank = prev[0] if prev else None
+
+    # Already there: nothing to write.
+    if (after_rank is None or after_rank < item.rank) and (before_rank is None or item.rank < before_rank):
+        return MoveResult(item=item, moved=False)
+
+    plan = ranking.plan_insert(
+        [after_rank] if after_rank is not None else [],
+        [before_rank] if before_rank is not None else [],
+        left_is_start=after_rank is None,
+        right_is_end=before_rank is None,
+    )
+    limit = ranking.WINDOW_LIMIT
+    while plan is None:
+        # The key would pass the length bound: read more neighbours and respace a window.
+        left = list(reversed(_ranks(product, item, below=after_rank, inclusive=True, limit=limit))) if after_rank is not None else []
+        right = _ranks(product, item, above=before_rank, inclusive=True, limit=limit) if before_rank is not None else []
+        plan = ranking.plan_insert(
+            left,
+            right,
+            left_is_start=after_rank is None or len(left) < limit,
+            right_is_end=before_rank is None or len(right) < limit,
+        )
+        limit *= 8
+    writes = ranking.safe_write_order([*plan.rewrites, (item.rank, plan.rank)])
+    for old, new in writes:
+        Item.objects.filter(product=product, rank=old).update(rank=new)
+    record(
+        product=product,
+        by=by,
+        event="backlog.item.moved",
+        item=item,
+        rank_from=item.rank,
+        rank_to=plan.rank,
+        respaced=len(plan.rewrites),
+    )
+    item.rank = plan.rank
+    return MoveResult(item=item, moved=True)
+
+
+@transaction.atomic
+def respace_backlog(*, product: Product) -> int:
+    """Rewrite every rank of the product evenly (a maintenance task; moves never need it)."""
+    _lock_ranking(product)
+    items = list(Item.objects.filter(product=product).order_by("rank").values_list("rank", flat=True))
+    fresh = ranking.initial_ranks(len(items))
+    writes = ranking.safe_write_order(list(zip(items, fresh)))
+    for old, new in writes:
+        Item.objects.filter(product=product, rank=old).update(rank=new)
+    return len(writes)
