@@ -1,6 +1,6 @@
-"""HTML URLs."""
+"""HTML URLs of the backlog app (namespace `backlog`)."""
 
-from django.urls import path
+from .views import items, products
 
 app_name = "backlog"
-urlpatterns: list = []
+urlpatterns = [*products.urlpatterns, *items.urlpatterns]

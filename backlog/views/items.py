@@ -1,0 +1,3 @@
+"""HTML views: items."""
+
+urlpatterns: list = []

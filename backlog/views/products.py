@@ -1,0 +1,3 @@
+"""HTML views: products."""
+
+urlpatterns: list = []
