@@ -7,10 +7,18 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from config.errors import InvalidInput, StaleVersion
 
 from . import ranking
@@ -77,7 +85,10 @@ def update_product(*, product: Product, by, name: str | None = None, vision: str
     if name is not None:
         name = name.strip()
         if not name or len(name) > 200:
-            raise InvalidInput("A product needs a name of at most 200 characters.", fields={"name": ["Required, at most 200 characters."]})
+            raise InvalidInput(
+                "A product needs a name of at most 200 characters.",
+                fields={"name": ["Required, at most 200 characters."]},
+            )
         product.name = name
         fields.append("name")
     if vision is not None:
@@ -206,9 +217,11 @@ def _clean_item_fields(product: Product, role: str, changes: dict) -> dict:
         estimate = changes["estimate"]
         if estimate in ("", None):
             estimate = None
-        elif isinstance(estimate, bool) or not isinstance(estimate, (int, str)) or str(estimate) not in {
-            str(p) for p in ESTIMATE_SCALE
-        }:
+        elif (
+            isinstance(estimate, bool)
+            or not isinstance(estimate, (int, str))
+            or str(estimate) not in {str(p) for p in ESTIMATE_SCALE}
+        ):
             errors["estimate"] = [f"Estimates are points on the scale {', '.join(map(str, ESTIMATE_SCALE))}, or none."]
         else:
             estimate = int(estimate)
@@ -247,14 +260,21 @@ def create_item(*, product: Product, by, title: str, at_top: bool = False, **fie
     when a product owner asks. Developers may not create ready or discarded items."""
     role = require(by, product, Action.EDIT_ITEMS)
     if at_top and not may_create_at_top(role):
-        raise InvalidInput("Only the product owner may put a new item at the top.", fields={"at_top": ["Not allowed for your role."]})
+        raise InvalidInput(
+            "Only the product owner may put a new item at the top.", fields={"at_top": ["Not allowed for your role."]}
+        )
     clean = _clean_item_fields(product, role, {"title": title, **fields})
     labels = clean.pop("labels", [])
     # The row lock of this UPDATE serialises concurrent creations: keys never repeat.
     Product.objects.filter(pk=product.pk).update(last_item_number=F("last_item_number") + 1)
     number = Product.objects.filter(pk=product.pk).values_list("last_item_number", flat=True).get()
     _lock_ranking(product)
-    edge = Item.objects.filter(product=product).order_by("rank" if at_top else "-rank").values_list("rank", flat=True).first()
+    edge = (
+        Item.objects.filter(product=product)
+        .order_by("rank" if at_top else "-rank")
+        .values_list("rank", flat=True)
+        .first()
+    )
     rank = ranking.rank_between(None, edge) if at_top else ranking.rank_between(edge, None)
     now = timezone.now()
     item = Item.objects.create(
@@ -290,7 +310,7 @@ def update_item(*, item: Item, by, changes: dict, expected_version: int | None =
     labels = clean.pop("labels", None)
     changed = [name for name, value in clean.items() if getattr(current, name) != value]
     for name in changed:
-        setattr(current, name, value := clean[name])
+        setattr(current, name, clean[name])
     if labels is not None and sorted(current.labels.values_list("name", flat=True)) != labels:
         _set_labels(current, labels)
         changed.append("labels")
@@ -356,7 +376,9 @@ def _live(product: Product):
     return Item.objects.filter(product=product, archived_at__isnull=True)
 
 
-def _ranks(product: Product, item: Item, *, below: str | None = None, above: str | None = None, inclusive: bool, limit: int) -> list[str]:
+def _ranks(
+    product: Product, item: Item, *, below: str | None = None, above: str | None = None, inclusive: bool, limit: int
+) -> list[str]:
     """Ranks of any items (archived too: they hold their ranks) next to a point, the moving
     item left out. `below`: ranks before it, nearest first; `above`: ranks after it."""
     rows = Item.objects.filter(product=product).exclude(pk=item.pk)
@@ -407,7 +429,9 @@ def move_item(
     """
     product = item.product
     require(by, product, Action.RANK, not_found=f"No item {item.key}.")
-    given = [name for name, value in (("after", after), ("before", before), ("position", position)) if value is not None]
+    given = [
+        name for name, value in (("after", after), ("before", before), ("position", position)) if value is not None
+    ]
     if len(given) != 1:
         raise InvalidInput(
             "Give exactly one of after, before or position.",
@@ -461,7 +485,11 @@ def move_item(
     limit = ranking.WINDOW_LIMIT
     while plan is None:
         # The key would pass the length bound: read more neighbours and respace a window.
-        left = list(reversed(_ranks(product, item, below=after_rank, inclusive=True, limit=limit))) if after_rank is not None else []
+        left = (
+            list(reversed(_ranks(product, item, below=after_rank, inclusive=True, limit=limit)))
+            if after_rank is not None
+            else []
+        )
         right = _ranks(product, item, above=before_rank, inclusive=True, limit=limit) if before_rank is not None else []
         plan = ranking.plan_insert(
             left,
@@ -492,7 +520,101 @@ def respace_backlog(*, product: Product) -> int:
     _lock_ranking(product)
     items = list(Item.objects.filter(product=product).order_by("rank").values_list("rank", flat=True))
     fresh = ranking.initial_ranks(len(items))
-    writes = ranking.safe_write_order(list(zip(items, fresh)))
+    writes = ranking.safe_write_order(list(zip(items, fresh, strict=True)))
     for old, new in writes:
         Item.objects.filter(product=product, rank=old).update(rank=new)
     return len(writes)
+
+
+# --- Invitations ---------------------------------------------------------------------------------
+
+INVITATION_SALT = "ordo.invitation"
+
+
+def _invitation_token(*, product: Product, email: str, role: str, by) -> str:
+    return signing.dumps({"p": product.pk, "e": email, "r": role, "by": by.pk}, salt=INVITATION_SALT)
+
+
+def _send_invitation(*, product: Product, email: str, role: str, by) -> None:
+    token = _invitation_token(product=product, email=email, role=role, by=by)
+    link = f"{settings.SITE_URL}{reverse('backlog:invitation-accept', args=[token])}"
+    days = settings.INVITATION_MAX_AGE.days
+    body = (
+        f"{by.name} invites you to {product.name} ({product.key}) on Ordo as {Role(role).label.lower()}.\n\n"
+        f"Set your password and join here (the link works for {days} days):\n{link}\n\n"
+        "If you did not expect this, ignore this email."
+    )
+    send_mail(f"Join {product.name} on Ordo", body, None, [email])
+
+
+@transaction.atomic
+def invite_member(*, product: Product, by, email: str, role: str) -> Membership | None:
+    """Add the person with this email at once if they have an account (returns the
+    membership); otherwise email a signed link, valid for INVITATION_MAX_AGE, that lets them set
+    a password and join with the role (returns None)."""
+    require(by, product, Action.MANAGE_PRODUCT)
+    _check_role(role)
+    email = User.objects.normalize_email(email)
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise InvalidInput("Enter a valid email address.", fields={"email": ["Enter a valid email address."]}) from exc
+    user = User.objects.filter(email=email).first()
+    if user is not None:
+        return add_member(product=product, by=by, user=user, role=role)
+    # Sent after the commit: a rolled-back invitation must not reach anyone.
+    transaction.on_commit(lambda: _send_invitation(product=product, email=email, role=role, by=by))
+    record(product=product, by=by, event="backlog.member.invited", email=email, role=role)
+    return None
+
+
+@dataclass(frozen=True)
+class Invitation:
+    product: Product
+    email: str
+    role: str
+    existing_user: object | None
+
+
+def read_invitation(token: str) -> Invitation:
+    """Decode an invitation link; an expired, tampered or stale one is InvalidInput."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=settings.INVITATION_MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise InvalidInput("This invitation has expired; ask the product owner for a new one.", code="expired") from exc
+    except signing.BadSignature as exc:
+        raise InvalidInput("This invitation link is not valid.", code="bad_invitation") from exc
+    product = Product.objects.filter(pk=data.get("p")).first()
+    if product is None or data.get("r") not in Role.values:
+        raise InvalidInput("This invitation link is not valid.", code="bad_invitation")
+    return Invitation(
+        product=product,
+        email=data["e"],
+        role=data["r"],
+        existing_user=User.objects.filter(email=data["e"]).first(),
+    )
+
+
+@transaction.atomic
+def accept_invitation(*, token: str, password: str | None = None, display_name: str = "", by=None) -> Membership:
+    """Join the product of an invitation. A newcomer sets a password (validated like any
+    other); someone who has an account by now must be signed in as that account. Accepting
+    twice keeps the first membership."""
+    invitation = read_invitation(token)
+    user = invitation.existing_user
+    if user is None:
+        try:
+            validate_password(password or "", User(email=invitation.email))
+        except ValidationError as exc:
+            raise InvalidInput(" ".join(exc.messages), fields={"password": list(exc.messages)}) from exc
+        user = User.objects.create_user(
+            email=invitation.email, password=password, display_name=display_name.strip()[:100]
+        )
+    elif by is None or by.pk != user.pk:
+        raise InvalidInput(f"Sign in as {invitation.email} to accept this invitation.", code="sign_in_required")
+    membership, created = Membership.objects.get_or_create(
+        product=invitation.product, user=user, defaults={"role": invitation.role}
+    )
+    if created:
+        record(product=invitation.product, by=user, event="backlog.member.joined", user=user.pk, role=invitation.role)
+    return membership

@@ -73,9 +73,7 @@ def _flatten_fields(data: Any) -> dict[str, list[str]]:
             for sub, messages in _flatten_fields(errors).items():
                 fields[f"{name}.{sub}"] = messages
         elif isinstance(errors, list):
-            fields[name] = [str(e) for e in errors if not isinstance(e, (dict, list))] or [
-                str(e) for e in errors
-            ]
+            fields[name] = [str(e) for e in errors if not isinstance(e, (dict, list))] or [str(e) for e in errors]
         else:
             fields[name] = [str(errors)]
     return fields

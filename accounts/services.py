@@ -1,0 +1,52 @@
+"""Writes to accounts: profiles and personal API tokens."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import InvalidInput, NotFound
+
+from .models import ApiToken, User, validate_time_zone
+from .tokens import digest, new_secret
+
+TOKEN_NAME_MAX = ApiToken._meta.get_field("name").max_length
+
+
+@transaction.atomic
+def create_api_token(*, by: User, name: str) -> tuple[ApiToken, str]:
+    """Create a personal API token; the secret is returned once and never stored."""
+    name = (name or "").strip() or f"Token of {timezone.now():%Y-%m-%d %H:%M}"
+    if len(name) > TOKEN_NAME_MAX:
+        raise InvalidInput("The token name is too long.", fields={"name": [f"At most {TOKEN_NAME_MAX} characters."]})
+    secret = new_secret()
+    token = ApiToken.objects.create(user=by, name=name, digest=digest(secret), prefix=secret[:8])
+    return token, secret
+
+
+@transaction.atomic
+def revoke_api_token(*, by: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens (idempotent); someone else's is NotFound."""
+    token = ApiToken.objects.select_for_update().filter(pk=token_id, user=by).first()
+    if token is None:
+        raise NotFound("No such token.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+@transaction.atomic
+def update_profile(*, by: User, display_name: str, time_zone: str) -> User:
+    """Change the user's display name and time zone."""
+    display_name = (display_name or "").strip()
+    if len(display_name) > 100:
+        raise InvalidInput("The name is too long.", fields={"display_name": ["At most 100 characters."]})
+    try:
+        validate_time_zone(time_zone)
+    except Exception as exc:
+        raise InvalidInput(str(exc), fields={"time_zone": ["Choose a time zone from the list."]}) from exc
+    by.display_name = display_name
+    by.time_zone = time_zone
+    by.save(update_fields=["display_name", "time_zone"])
+    return by

@@ -1,0 +1,13 @@
+"""/healthz: the load balancer's and docker's check that the web tier can reach its database."""
+
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+
+
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+        return JsonResponse({"status": "unavailable"}, status=503)
+    return HttpResponse("ok", content_type="text/plain")
