@@ -16,11 +16,7 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
     keyword = "Token"
 
     def authenticate_credentials(self, key):
-        token = (
-            ApiToken.objects.select_related("user")
-            .filter(digest=digest(key), revoked_at__isnull=True)
-            .first()
-        )
+        token = ApiToken.objects.select_related("user").filter(digest=digest(key), revoked_at__isnull=True).first()
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         now = timezone.now()

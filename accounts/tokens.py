@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 
-TOKEN_PREFIX = "ordo_"
+TOKEN_PREFIX = "ordo_"  # noqa: S105 - a label, not a secret
 
 
 def new_secret() -> str:

@@ -103,15 +103,11 @@ class Item(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     estimate = models.PositiveSmallIntegerField(null=True, blank=True, choices=ESTIMATE_CHOICES)
     labels = models.ManyToManyField(Label, blank=True, related_name="items")
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
-    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
     rank = RankField(max_length=64)
     # Optimistic concurrency: bumped by every edit, never by a move.
     version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     archived_at = models.DateTimeField(null=True, blank=True)

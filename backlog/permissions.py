@@ -52,9 +52,7 @@ def role_of(user, product: Product) -> str | None:
         return None
     cache = product.__dict__.setdefault("_role_cache", {})
     if user.pk not in cache:
-        cache[user.pk] = (
-            Membership.objects.filter(product=product, user=user).values_list("role", flat=True).first()
-        )
+        cache[user.pk] = Membership.objects.filter(product=product, user=user).values_list("role", flat=True).first()
     return cache[user.pk]
 
 

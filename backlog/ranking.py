@@ -106,7 +106,7 @@ def _respace(
         return None
     old = window_left + window_right
     new = keys[:take_left] + keys[take_left + 1 :]
-    return InsertPlan(rank=keys[take_left], rewrites=list(zip(old, new)))
+    return InsertPlan(rank=keys[take_left], rewrites=list(zip(old, new, strict=True)))
 
 
 def safe_write_order(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -51,9 +51,11 @@ def backlog_items(product: Product, filters: BacklogFilter | None = None, *, arc
     if filters.q:
         q = filters.q.strip()
         items = items.filter(Q(title__icontains=q) | Q(key__iexact=q) | Q(description__icontains=q))
-    return items.select_related("product").prefetch_related(
-        Prefetch("labels", queryset=Label.objects.order_by("name"))
-    ).order_by("rank")
+    return (
+        items.select_related("product")
+        .prefetch_related(Prefetch("labels", queryset=Label.objects.order_by("name")))
+        .order_by("rank")
+    )
 
 
 def live_count(product: Product) -> int:
