@@ -116,8 +116,8 @@ def safe_write_order(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     respacing writes the far end of each chain first (item i's new key is item j's old key:
     write j, then i). Keys of the window alone increase on both sides and never form a loop;
     the moving item can close one (it swaps order with its neighbours), and then one row is
-    parked on a temporary key first: "~" sorts after every base-62 digit, so `old + "~"` is
-    free and stays inside the window.
+    parked on a temporary key first: no base-62 key contains "~", so `old + "~"` is always free
+    (it need not sort inside the window: it is gone before the transaction ends).
     """
     pending = {old: new for old, new in pairs if old != new}
     ordered: list[tuple[str, str]] = []

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from .models import Item, Label, Membership, Product, RefinementNote
 
@@ -144,3 +144,111 @@ def refinement_notes(item: Item) -> QuerySet[RefinementNote]:
 def members_of(product: Product) -> QuerySet[Membership]:
     """The product's members with their users, product owners first."""
     return Membership.objects.filter(product=product).select_related("user").order_by("role", "user__email")
+
+
+@dataclass(frozen=True)
+class BacklogRow:
+    """One row of the backlog page: the item, its position among all live items, and the
+    points of all live items up to and including it (whatever filter chose the row)."""
+
+    item: Item
+    position: int
+    running_points: int
+
+
+def backlog_rows(
+    product: Product, filters: BacklogFilter | None = None, *, offset: int = 0, limit: int = 100
+) -> tuple[list[BacklogRow], bool]:
+    """A slice of the backlog page in backlog order, and whether more rows follow.
+
+    Three queries whatever the slice: the items, their labels, and one read of positions and
+    running totals over the unfiltered live backlog.
+    """
+    filters = filters or BacklogFilter()
+    items = list(backlog_items(product, filters)[offset : offset + limit + 1])
+    has_more = len(items) > limit
+    items = items[:limit]
+    if not items:
+        return [], has_more
+    if not filters.is_active:
+        # An unfiltered slice is a run of consecutive live items: count and sum what lies
+        # above the first, and the rest follows.
+        above = Item.objects.filter(product=product, archived_at__isnull=True, rank__lt=items[0].rank).aggregate(
+            count=Count("id"), points=Sum("estimate")
+        )
+        position, total, rows = above["count"], above["points"] or 0, []
+        for item in items:
+            position += 1
+            total += item.estimate or 0
+            rows.append(BacklogRow(item=item, position=position, running_points=total))
+        return rows, has_more
+    table = Item._meta.db_table
+    ids = [item.pk for item in items]
+    placeholders = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, pos, total FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY rank) AS pos, "
+            f"SUM(COALESCE(estimate, 0)) OVER (ORDER BY rank ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) "
+            f"AS total FROM {table} WHERE product_id = %s AND archived_at IS NULL) numbered "
+            f"WHERE id IN ({placeholders})",
+            [product.pk, *ids],
+        )
+        found = {pk: (pos, total) for pk, pos, total in cursor.fetchall()}
+    # An item archived between the two reads has no position any more; leave it out.
+    rows = [
+        BacklogRow(item=item, position=found[item.pk][0], running_points=int(found[item.pk][1]))
+        for item in items
+        if item.pk in found
+    ]
+    return rows, has_more
+
+
+def neighbour_in_list(product: Product, item: Item, filters: BacklogFilter, *, direction: str) -> Item | None:
+    """The live item directly above (`up`) or below (`down`) this one in the list the user sees
+    (the backlog under the same filters), for "move up" and "move down"."""
+    items = backlog_items(product, filters).prefetch_related(None)
+    if direction == "up":
+        return items.filter(rank__lt=item.rank).order_by("-rank").first()
+    return items.filter(rank__gt=item.rank).order_by("rank").first()
+
+
+# --- Reads for the API (added with the REST API) -------------------------------------------------
+
+
+def api_backlog_items(product: Product, filters: BacklogFilter | None = None, *, archived: bool = False):
+    """backlog_items for the API: each item's parent key annotated as `parent_key`, and no
+    product join or label prefetch (the API lists label names with `label_names`, which is
+    cheaper than building Label objects for every row)."""
+    return (
+        backlog_items(product, filters, archived=archived)
+        .select_related(None)
+        .prefetch_related(None)
+        .annotate(parent_key=F("parent__key"))
+    )
+
+
+def label_names(items: Sequence[Item]) -> dict[int, list[str]]:
+    """The label names of each of the items, sorted, in one query."""
+    names: dict[int, list[str]] = {item.pk: [] for item in items}
+    if names:
+        rows = (
+            Item.labels.through.objects.filter(item_id__in=list(names))
+            .order_by("label__name")
+            .values_list("item_id", "label__name")
+        )
+        for item_id, name in rows:
+            names[item_id].append(name)
+    return names
+
+
+def item_of_product(product: Product, key: str) -> Item | None:
+    """The product's item with this key (archived ones too), or None."""
+    return Item.objects.filter(product=product, key=str(key).upper()).first()
+
+
+def membership_of(product: Product, user_id: int) -> Membership | None:
+    """The product's membership of the user with this id, with its user, or None."""
+    membership = Membership.objects.select_related("user").filter(product=product, user_id=user_id).first()
+    if membership is not None:
+        membership.product = product
+    return membership

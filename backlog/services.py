@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from config.errors import InvalidInput, StaleVersion
+from config.errors import InvalidInput, NotFound, StaleVersion
 
 from . import ranking
 from .models import (
@@ -111,6 +111,14 @@ def _locked_product(product: Product) -> Product:
     return Product.objects.select_for_update().get(pk=product.pk)
 
 
+def _locked_membership(membership: Membership) -> Membership:
+    # Someone may have removed the member meanwhile: that is a 404, not a crash.
+    locked = Membership.objects.select_for_update().select_related("user").filter(pk=membership.pk).first()
+    if locked is None:
+        raise NotFound("No such member.")
+    return locked
+
+
 def _check_role(role: str) -> None:
     if role not in Role.values:
         raise InvalidInput(f"Unknown role {role!r}.", fields={"role": [f"Choose one of: {', '.join(Role.values)}."]})
@@ -146,7 +154,9 @@ def change_role(*, membership: Membership, by, role: str) -> Membership:
     require(by, membership.product, Action.MANAGE_PRODUCT)
     _check_role(role)
     product = _locked_product(membership.product)
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    # Asked again under the lock: a concurrent change may have demoted the actor meanwhile.
+    require(by, product, Action.MANAGE_PRODUCT)
+    membership = _locked_membership(membership)
     if role != Role.PRODUCT_OWNER:
         _assert_keeps_an_owner(product, membership)
     old = membership.role
@@ -162,7 +172,10 @@ def remove_member(*, membership: Membership, by) -> None:
     if membership.user_id != by.pk:
         require(by, membership.product, Action.MANAGE_PRODUCT)
     product = _locked_product(membership.product)
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.user_id != by.pk:
+        # Asked again under the lock: a concurrent change may have demoted the actor meanwhile.
+        require(by, product, Action.MANAGE_PRODUCT)
+    membership = _locked_membership(membership)
     _assert_keeps_an_owner(product, membership)
     membership.delete()
     record(product=product, by=by, event="backlog.member.removed", user=membership.user_id)
@@ -179,7 +192,7 @@ def _lock_ranking(product: Product) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RANK_LOCK_NAMESPACE, product.pk])
 
 
-def _clean_item_fields(product: Product, role: str, changes: dict) -> dict:
+def _clean_item_fields(product: Product, role: str, changes: dict, current: Item | None = None) -> dict:
     """Validate a set of item field changes, naming the field in every error."""
     unknown = set(changes) - set(ITEM_FIELDS)
     if unknown:
@@ -210,7 +223,8 @@ def _clean_item_fields(product: Product, role: str, changes: dict) -> dict:
         status = changes["status"]
         if status not in Item.Status.values:
             errors["status"] = [f"Choose one of: {', '.join(Item.Status.values)}."]
-        elif not may_set_status(role, status):
+        elif not may_set_status(role, status) and (current is None or current.status != status):
+            # Saving an already-ready item unchanged is fine for a developer; setting it is not.
             errors["status"] = [f"Only the product owner may mark an item {status}."]
         clean["status"] = status
     if "estimate" in changes:
@@ -306,7 +320,7 @@ def update_item(*, item: Item, by, changes: dict, expected_version: int | None =
         )
     if current.archived_at is not None:
         raise InvalidInput(f"{current.key} is archived; restore it before editing.", code="archived")
-    clean = _clean_item_fields(current.product, role, changes)
+    clean = _clean_item_fields(current.product, role, changes, current)
     labels = clean.pop("labels", None)
     changed = [name for name, value in clean.items() if getattr(current, name) != value]
     for name in changed:

@@ -26,6 +26,12 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2 at Django's strength takes ~0.5 s per user here; tests check flows, not hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def on_postgres():
     need(connection.vendor == "postgresql", "needs PostgreSQL: set DATABASE_URL=postgres://…")

@@ -1,3 +1,233 @@
-"""HTML views: products."""
+"""HTML views: products, their settings and members, and invitations. Parse, call a service or
+selector, respond; the policy in backlog.permissions decides who may do what."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.forms import add_service_errors
+from config.errors import InvalidInput, NotFound
+
+from .. import selectors, services
+from ..forms_products import (
+    InvitationAcceptForm,
+    MemberAddForm,
+    MemberRoleForm,
+    ProductCreateForm,
+    ProductSettingsForm,
+)
+from ..models import Membership, Role
+from ..permissions import Action, access_product_for_user, can
+
+# The newcomer has just proved they own the address; sign them in without asking again.
+# (django-axes' backend has no get_user, so the session must name the model backend.)
+SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _status(form) -> int:
+    return 400 if form.is_bound and form.errors else 200
+
+
+@login_required
+def product_list(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's products, with their role and item count."""
+    products = list(selectors.products_for_user(request.user))
+    for product in products:
+        product.my_role_label = Role(product.my_role).label
+    return render(request, "backlog/product_list.html", {"products": products})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_create(request: HttpRequest) -> HttpResponse:
+    """A new product; its creator becomes its product owner."""
+    form = ProductCreateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = services.create_product(by=request.user, **form.cleaned_data)
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{product.key} is created, and you are its product owner.")
+            return redirect("backlog:backlog", key=product.key)
+    return render(request, "backlog/product_create.html", {"form": form}, status=_status(form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_settings(request: HttpRequest, key: str) -> HttpResponse:
+    """The product owner edits name and vision; the key is shown, never editable."""
+    product = access_product_for_user(request.user, key, Action.MANAGE_PRODUCT)
+    if request.method == "POST":
+        # Only name and vision are read: a `key` in the POST is ignored, as the key never changes.
+        form = ProductSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_product(product=product, by=request.user, **form.cleaned_data)
+            except InvalidInput as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "The product settings are saved.")
+                return redirect("backlog:product-settings", key=product.key)
+    else:
+        form = ProductSettingsForm(initial={"name": product.name, "vision": product.vision})
+    return render(request, "backlog/product_settings.html", {"product": product, "form": form}, status=_status(form))
+
+
+def _members_page(request: HttpRequest, product, add_form: MemberAddForm, *, status: int = 200) -> HttpResponse:
+    members = list(selectors.members_of(product))
+    # Product owners first, then the rest of the team, then stakeholders; by name within a role.
+    order = {role: index for index, role in enumerate(Role.values)}
+    members.sort(key=lambda m: (order.get(m.role, len(order)), m.user.name.lower()))
+    manage = can(request.user, product, Action.MANAGE_PRODUCT)
+    for membership in members:
+        # One small form per row, all with a field named `role`: ids must still be unique.
+        membership.role_form = MemberRoleForm(
+            initial={"role": membership.role}, auto_id=f"id_member_{membership.user_id}_%s"
+        )
+    context = {
+        "product": product,
+        "members": members,
+        "manage": manage,
+        "add_form": add_form,
+        "roles": Role.choices,
+    }
+    return render(request, "backlog/members.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members(request: HttpRequest, key: str) -> HttpResponse:
+    """Any member sees the team; the product owner adds or invites people by email (POST)."""
+    if request.method == "GET":
+        product = access_product_for_user(request.user, key, Action.READ)
+        return _members_page(request, product, MemberAddForm())
+    product = access_product_for_user(request.user, key, Action.MANAGE_PRODUCT)
+    form = MemberAddForm(request.POST)
+    if form.is_valid():
+        email, role = form.cleaned_data["email"], form.cleaned_data["role"]
+        try:
+            membership = services.invite_member(product=product, by=request.user, email=email, role=role)
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            role_label = Role(role).label.lower()
+            if membership is None:
+                messages.success(request, f"An invitation to join as {role_label} is on its way to {email}.")
+            else:
+                messages.success(request, f"{membership.user.name} joined {product.key} as {role_label}.")
+            return redirect("backlog:members", key=product.key)
+    return _members_page(request, product, form, status=400)
+
+
+def _membership(product, user_id: int) -> Membership:
+    membership = selectors.membership_of(product, user_id)
+    if membership is None:
+        raise NotFound("No such member.")
+    return membership
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, key: str, user_id: int) -> HttpResponse:
+    """The product owner gives a member another role (never leaving the product without one)."""
+    product = access_product_for_user(request.user, key, Action.MANAGE_PRODUCT)
+    membership = _membership(product, user_id)
+    form = MemberRoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_role(membership=membership, by=request.user, role=form.cleaned_data["role"])
+        except InvalidInput as error:
+            messages.error(request, f"{membership.user.name} keeps their role: {error.message}")
+        else:
+            role_label = Role(form.cleaned_data["role"]).label.lower()
+            messages.success(request, f"{membership.user.name} is now {role_label}.")
+    else:
+        messages.error(request, "Choose one of the roles.")
+    return redirect("backlog:members", key=product.key)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, key: str, user_id: int) -> HttpResponse:
+    """The product owner removes a member; any member may remove themselves (leave)."""
+    leaving = user_id == request.user.pk
+    product = access_product_for_user(request.user, key, Action.READ if leaving else Action.MANAGE_PRODUCT)
+    membership = _membership(product, user_id)
+    try:
+        services.remove_member(membership=membership, by=request.user)
+    except InvalidInput as error:
+        messages.error(request, f"{membership.user.name} stays: {error.message}")
+        return redirect("backlog:members", key=product.key)
+    if leaving:
+        messages.success(request, f"You left {product.key}.")
+        return redirect("backlog:product-list")
+    messages.success(request, f"{membership.user.name} is no longer a member of {product.key}.")
+    return redirect("backlog:members", key=product.key)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Shows the invitation's product and role. A newcomer sets a name and password, joins and is
+    signed in; someone with an account joins while signed in as the invited address."""
+    try:
+        invitation = services.read_invitation(token)
+    except InvalidInput as error:
+        return render(request, "backlog/invitation_invalid.html", {"message": error.message}, status=400)
+
+    newcomer = invitation.existing_user is None
+    signed_in_as_invitee = request.user.is_authenticated and request.user.email == invitation.email
+    form = InvitationAcceptForm(request.POST if request.method == "POST" else None) if newcomer else None
+    error_message = ""
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            if newcomer:
+                membership = services.accept_invitation(
+                    token=token,
+                    password=form.cleaned_data["password1"],
+                    display_name=form.cleaned_data["display_name"],
+                )
+            else:
+                membership = services.accept_invitation(token=token, by=request.user)
+        except InvalidInput as error:
+            if form is not None and "password" in error.fields:
+                for message in error.fields["password"]:
+                    form.add_error("password1", message)
+            else:
+                error_message = error.message
+        else:
+            if request.user.pk != membership.user_id:
+                login(request, membership.user, backend=SESSION_BACKEND)
+            messages.success(request, f"Welcome to {invitation.product.name}.")
+            return redirect("backlog:backlog", key=invitation.product.key)
+
+    context = {
+        "invitation": invitation,
+        "role_label": Role(invitation.role).label.lower(),
+        "newcomer": newcomer,
+        "signed_in_as_invitee": signed_in_as_invitee,
+        "form": form,
+        "error_message": error_message,
+        "login_url": f"{reverse('accounts:login')}?{urlencode({'next': request.path})}",
+    }
+    failed = request.method == "POST"
+    return render(request, "backlog/invitation_accept.html", context, status=400 if failed else 200)
+
+
+urlpatterns = [
+    path("", product_list, name="product-list"),
+    path("products/new/", product_create, name="product-create"),
+    path("p/<str:key>/settings/", product_settings, name="product-settings"),
+    path("p/<str:key>/members/", members, name="members"),
+    path("p/<str:key>/members/<int:user_id>/role/", member_role, name="member-role"),
+    path("p/<str:key>/members/<int:user_id>/remove/", member_remove, name="member-remove"),
+    path("invitations/<str:token>/", invitation_accept, name="invitation-accept"),
+]

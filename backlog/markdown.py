@@ -1,0 +1,63 @@
+"""Markdown for descriptions, notes and visions: rendered with raw HTML off, links limited to
+http, https and mailto, and the output passed through nh3 as a second, independent layer."""
+
+from __future__ import annotations
+
+import re
+
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+from markdown_it import MarkdownIt
+
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+
+# What Markdown produces, and nothing else. No `style` attribute: table alignment would emit
+# one, and the site's CSP (style-src 'self') refuses inline styles. No images: img-src is 'self'
+# only, and a remote image in a description is a tracking pixel.
+ALLOWED_TAGS = frozenset(
+    {
+        *("p", "br", "hr", "blockquote", "pre", "code", "strong", "em", "del", "s", "a"),
+        *("h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li"),
+        *("table", "thead", "tbody", "tr", "th", "td"),
+    }
+)
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+
+_SCHEME = re.compile(r"^([^/?#]*?):")
+
+
+def link_is_allowed(url: str) -> bool:
+    """http, https and mailto links, and relative ones. Anything with another scheme (in any
+    capitalisation, or disguised by encoded characters before the colon) is refused."""
+    match = _SCHEME.match(url.strip())
+    if match is None:
+        return True
+    return match.group(1).lower() in LINK_SCHEMES
+
+
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(["table", "strikethrough"])
+    md.disable("image")
+    # markdown-it calls this for every link destination (after normalising it); a refused
+    # destination leaves the text as it was typed, not a link.
+    md.validateLink = link_is_allowed
+    return md
+
+
+_md = _parser()
+
+
+def render_markdown(text: str | None) -> SafeString:
+    """Render Markdown to HTML that is safe to put in a page."""
+    if not text:
+        return mark_safe("")  # noqa: S308 - the empty string
+    html = _md.render(str(text))
+    clean = nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(LINK_SCHEMES),
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+    return mark_safe(clean)  # noqa: S308 - raw HTML off, then sanitised by nh3

@@ -1,0 +1,181 @@
+"""Plumbing shared by every app's API: a JSON parser that never fails with a 500, input
+serializers that refuse undeclared keys, cursor pagination that answers bad input with a 400,
+and the error body as a schema.
+
+DRF imports the parser while `rest_framework.views` is still loading: this module must not
+import DRF's views (the API's own views live in config/api_urls.py and the apps)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from django.urls import URLPattern
+from django.urls.resolvers import RegexPattern
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+
+# --- Routes --------------------------------------------------------------------------------------
+
+
+class OptionalSlashPattern(RegexPattern):
+    """A route that ends in a slash but also matches without it, and reverses with it. Django's
+    APPEND_SLASH answers a slashless POST, PATCH or DELETE with a redirect it cannot follow
+    (RuntimeError in debug, a lost body otherwise); `/?$` would match but reverse without the slash."""
+
+    def match(self, path):
+        return super().match(path if path.endswith("/") else f"{path}/")
+
+
+def api_path(regex: str, view, name: str) -> URLPattern:
+    """An API endpoint whose trailing slash is optional: `api_path(r"^items/(?P<key>…)/$", …)`."""
+    if not regex.endswith("/$"):
+        raise ValueError(f"API routes end in '/$': {regex}")
+    return URLPattern(OptionalSlashPattern(regex, name=name, is_endpoint=True), view, name=name)
+
+
+# --- Parsing -------------------------------------------------------------------------------------
+
+
+class SafeJSONParser(JSONParser):
+    """JSONParser that turns every failure into a 400: deeply nested input makes Python's json
+    module raise RecursionError (not a ValueError), which DRF would let through as a 500."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except (RecursionError, ValueError, UnicodeDecodeError) as exc:
+            raise exceptions.ParseError(
+                "JSON parse error: the body is not valid JSON or is nested too deeply."
+            ) from exc
+
+
+class InputSerializer(serializers.Serializer):
+    """Validates a request body and nothing else: no save(), and keys it does not declare are
+    an error that names them (a typo must not be silently ignored)."""
+
+    default_error_messages = {"unknown": "Unknown field."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(str(name) for name in data if name not in self.fields or self.fields[name].read_only)
+            if unknown:
+                raise serializers.ValidationError({name: [self.error_messages["unknown"]] for name in unknown})
+        return super().to_internal_value(data)
+
+    def create(self, validated_data):  # pragma: no cover - writes go through services
+        raise NotImplementedError("Input serializers validate only; call a service.")
+
+    def update(self, instance, validated_data):  # pragma: no cover - writes go through services
+        raise NotImplementedError("Input serializers validate only; call a service.")
+
+
+def parse(serializer_class: type[serializers.Serializer], data, **kwargs) -> dict:
+    """Validate `data` with the serializer and return its validated data (400 otherwise)."""
+    if data is None:
+        data = {}
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class OutputSerializer(serializers.Serializer):
+    """Renders; never validates or saves."""
+
+    def create(self, validated_data):  # pragma: no cover
+        raise NotImplementedError
+
+    def update(self, instance, validated_data):  # pragma: no cover
+        raise NotImplementedError
+
+
+# --- Errors --------------------------------------------------------------------------------------
+
+
+class ErrorSerializer(OutputSerializer):
+    detail = serializers.CharField(help_text="What went wrong, for people.")
+    code = serializers.CharField(help_text="What went wrong, for programs (e.g. `invalid`, `stale_version`).")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages per offending field; empty when no one field is at fault.",
+    )
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    """Schema entries for the error statuses an endpoint can answer."""
+    descriptions = {
+        400: "Invalid input: `fields` names every offending field (unknown fields included).",
+        401: "Not authenticated: send `Authorization: Token <secret>` or a session cookie.",
+        403: "A member of the product whose role does not allow this (or a session write without CSRF token).",
+        404: "No such thing, or you are not a member of its product.",
+        412: "Stale `If-Match`: the body holds the item as it is now.",
+        415: "The body is not JSON.",
+        429: "Too many failed sign-in attempts for this account from this address.",
+    }
+    return {status: OpenApiResponse(ErrorSerializer, description=descriptions[status]) for status in statuses}
+
+
+# --- Pagination ----------------------------------------------------------------------------------
+
+
+CURSOR_SHAPE = re.compile(r"[A-Za-z0-9+/]{1,300}={0,2}")
+
+
+class OrdoCursorPagination(CursorPagination):
+    """Cursor pagination whose bad input is a 400 naming the parameter: DRF answers a malformed
+    cursor with a 404 and silently ignores a bad page size. `position_pattern` says what a
+    decoded cursor position may look like, so a forged one never reaches the database."""
+
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+    page_size_query_description = "Items per page: 1 to 200 (larger values are capped at 200). Default 50."
+    cursor_query_description = "Opaque cursor from a `next` or `previous` link."
+    position_pattern = re.compile(r"[0-9A-Za-z]{1,64}")
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]}
+            )
+        return min(size, self.max_page_size)
+
+    def decode_cursor(self, request):
+        encoded = request.query_params.get(self.cursor_query_param)
+        # b64decode skips characters outside its alphabet: "%%%" would pass as an empty cursor.
+        if encoded is not None and not CURSOR_SHAPE.fullmatch(encoded):
+            raise exceptions.ValidationError({self.cursor_query_param: ["Invalid cursor."]})
+        try:
+            cursor = super().decode_cursor(request)
+        except exceptions.NotFound as exc:
+            raise exceptions.ValidationError({self.cursor_query_param: ["Invalid cursor."]}) from exc
+        if cursor is not None and cursor.position is not None and not self.position_pattern.fullmatch(cursor.position):
+            raise exceptions.ValidationError({self.cursor_query_param: ["Invalid cursor."]})
+        return cursor
+
+    def get_paginated_response(self, data):
+        return Response({"next": self.get_next_link(), "previous": self.get_previous_link(), "results": data})
+
+
+def page_serializer(name: str, item_serializer: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """The schema of one page of a cursor-paginated list of `item_serializer`."""
+    return type(
+        name,
+        (OutputSerializer,),
+        {
+            "next": serializers.URLField(allow_null=True, help_text="The next page, or null on the last."),
+            "previous": serializers.URLField(allow_null=True, help_text="The previous page, or null on the first."),
+            "results": item_serializer(many=True),
+            "__module__": item_serializer.__module__,
+        },
+    )
