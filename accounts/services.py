@@ -8,7 +8,7 @@ from django.utils import timezone
 from config.errors import InvalidInput, NotFound
 
 from .models import ApiToken, User, validate_time_zone
-from .tokens import digest, new_secret
+from .tokens import TOKEN_PREFIX, digest, new_secret
 
 TOKEN_NAME_MAX = ApiToken._meta.get_field("name").max_length
 
@@ -20,7 +20,7 @@ def create_api_token(*, by: User, name: str) -> tuple[ApiToken, str]:
     if len(name) > TOKEN_NAME_MAX:
         raise InvalidInput("The token name is too long.", fields={"name": [f"At most {TOKEN_NAME_MAX} characters."]})
     secret = new_secret()
-    token = ApiToken.objects.create(user=by, name=name, digest=digest(secret), prefix=secret[:8])
+    token = ApiToken.objects.create(user=by, name=name, digest=digest(secret), prefix=secret[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + 8])
     return token, secret
 
 

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 
-from .models import Item, Label, Membership, Product, RefinementNote
+from .models import Item, Label, Membership, Product, RefinementNote, Role
 
 
 def products_for_user(user) -> QuerySet[Product]:
@@ -142,8 +142,14 @@ def refinement_notes(item: Item) -> QuerySet[RefinementNote]:
 
 
 def members_of(product: Product) -> QuerySet[Membership]:
-    """The product's members with their users, product owners first."""
-    return Membership.objects.filter(product=product).select_related("user").order_by("role", "user__email")
+    """The product's members with their users: product owners, scrum masters, developers,
+    stakeholders (the order of Role), by email within a role."""
+    role_order = Case(*(When(role=role, then=Value(index)) for index, role in enumerate(Role.values)))
+    return (
+        Membership.objects.filter(product=product)
+        .select_related("user")
+        .order_by(role_order, "user__email")
+    )
 
 
 @dataclass(frozen=True)

@@ -129,9 +129,9 @@ def add_member(*, product: Product, by, user, role: str) -> Membership:
     """Add an existing user to the product with a role."""
     require(by, product, Action.MANAGE_PRODUCT)
     _check_role(role)
-    if Membership.objects.filter(product=product, user=user).exists():
+    membership, created = Membership.objects.get_or_create(product=product, user=user, defaults={"role": role})
+    if not created:
         raise InvalidInput(f"{user.email} is already a member.", fields={"email": ["Already a member."]})
-    membership = Membership.objects.create(product=product, user=user, role=role)
     record(product=product, by=by, event="backlog.member.added", user=user.pk, role=role)
     return membership
 

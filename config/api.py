@@ -74,9 +74,8 @@ class InputSerializer(serializers.Serializer):
 
 
 def parse(serializer_class: type[serializers.Serializer], data, **kwargs) -> dict:
-    """Validate `data` with the serializer and return its validated data (400 otherwise)."""
-    if data is None:
-        data = {}
+    """Validate `data` with the serializer and return its validated data (400 otherwise). A JSON
+    `null` body arrives as None and is refused like any other body that is not an object."""
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data

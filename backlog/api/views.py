@@ -110,11 +110,10 @@ def if_match_versions(request: Request) -> set[int] | None:
     return versions
 
 
-def item_data(request: Request, item: Item, position: int | None | bool = True) -> dict:
+def item_data(request: Request, item: Item) -> dict:
     """The item as the API shows it, its position counted over the live backlog."""
-    if position is True:
-        position = selectors.position_of(item)
-    return ItemSerializer(item, context={"request": request, "positions": {item.pk: position}}).data
+    positions = {item.pk: selectors.position_of(item)}
+    return ItemSerializer(item, context={"request": request, "positions": positions}).data
 
 
 def item_response(request: Request, item: Item, *, status_code: int = status.HTTP_200_OK, **headers) -> Response:

@@ -84,9 +84,6 @@ def product_settings(request: HttpRequest, key: str) -> HttpResponse:
 
 def _members_page(request: HttpRequest, product, add_form: MemberAddForm, *, status: int = 200) -> HttpResponse:
     members = list(selectors.members_of(product))
-    # Product owners first, then the rest of the team, then stakeholders; by name within a role.
-    order = {role: index for index, role in enumerate(Role.values)}
-    members.sort(key=lambda m: (order.get(m.role, len(order)), m.user.name.lower()))
     manage = can(request.user, product, Action.MANAGE_PRODUCT)
     for membership in members:
         # One small form per row, all with a field named `role`: ids must still be unique.

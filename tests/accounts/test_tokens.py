@@ -27,7 +27,7 @@ def test_creating_a_token_shows_its_secret_on_the_response(client, po):
     secret = secret_in(response.content.decode())
     assert secret.startswith("ordo_")
     assert "only time it is shown" in response.content.decode()
-    assert ApiToken.objects.get(user=po).prefix == secret[:8]
+    assert ApiToken.objects.get(user=po).prefix == secret[len("ordo_") : len("ordo_") + 8]
 
 
 def test_the_secret_is_never_shown_again(client, po):

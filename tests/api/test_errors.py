@@ -52,6 +52,12 @@ def test_a_json_body_that_is_not_an_object_is_a_400(as_user, po, product, body):
     assert response.json()["code"] in {"invalid", "parse_error"}
 
 
+@pytest.mark.parametrize("body", ["null", "[]", "[1]", "7"])
+def test_a_patch_whose_body_is_not_an_object_is_a_400(as_user, po, item, body):
+    response = as_user(po).patch(item_url(item), body, content_type="application/json")
+    assert response.status_code == 400
+
+
 def test_a_form_encoded_body_is_a_415(as_user, po, product):
     response = as_user(po).post(items_url(), "title=x", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 415

@@ -100,6 +100,7 @@ def test_moves_into_one_gap_from_two_clients_respace_safely(on_postgres, product
 
     results, errors = run_together(lambda: to_position_two(0), lambda: to_position_two(3))
     assert errors == []
+    assert results == [MOVES_PER_CLIENT, MOVES_PER_CLIENT]
     assert_strict_total_order(product, keys)
     respaced = product.history.filter(event="backlog.item.moved", data__respaced__gt=0)
     assert respaced.exists()
