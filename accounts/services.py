@@ -20,7 +20,9 @@ def create_api_token(*, by: User, name: str) -> tuple[ApiToken, str]:
     if len(name) > TOKEN_NAME_MAX:
         raise InvalidInput("The token name is too long.", fields={"name": [f"At most {TOKEN_NAME_MAX} characters."]})
     secret = new_secret()
-    token = ApiToken.objects.create(user=by, name=name, digest=digest(secret), prefix=secret[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + 8])
+    token = ApiToken.objects.create(
+        user=by, name=name, digest=digest(secret), prefix=secret[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + 8]
+    )
     return token, secret
 
 

@@ -145,11 +145,7 @@ def members_of(product: Product) -> QuerySet[Membership]:
     """The product's members with their users: product owners, scrum masters, developers,
     stakeholders (the order of Role), by email within a role."""
     role_order = Case(*(When(role=role, then=Value(index)) for index, role in enumerate(Role.values)))
-    return (
-        Membership.objects.filter(product=product)
-        .select_related("user")
-        .order_by(role_order, "user__email")
-    )
+    return Membership.objects.filter(product=product).select_related("user").order_by(role_order, "user__email")
 
 
 @dataclass(frozen=True)

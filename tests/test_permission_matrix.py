@@ -152,7 +152,12 @@ MATRIX = {
         ("post", key, {"email": "new@example.com", "role": "developer"}, (401, 404, 403, 403, 403, 202)),
     ],
     "api-member-detail": [
-        ("patch", lambda w: {**key(w), "user_id": w.leaver.pk}, {"role": "stakeholder"}, (401, 404, 403, 403, 403, 200)),
+        (
+            "patch",
+            lambda w: {**key(w), "user_id": w.leaver.pk},
+            {"role": "stakeholder"},
+            (401, 404, 403, 403, 403, 200),
+        ),
         ("delete", lambda w: {**key(w), "user_id": w.leaver.pk}, None, (401, 404, 403, 403, 403, 204)),
     ],
     "api-item-list": [
