@@ -19,7 +19,7 @@ def username_from_request(request, credentials=None) -> str:
         try:
             body = json.loads(request.body or b"{}")
             username = body.get("email", "") if isinstance(body, dict) else ""
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             username = ""
     return str(username).strip().lower()
 

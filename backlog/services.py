@@ -253,11 +253,25 @@ def _clean_item_fields(product: Product, role: str, changes: dict, current: Item
         parent = changes["parent"]
         if parent is not None and (not isinstance(parent, Item) or parent.product_id != product.pk):
             errors["parent"] = ["The parent must be an item of the same product."]
+        elif parent is not None and current is not None and _descends_from(parent, current):
+            errors["parent"] = [f"{parent.key} is {current.key} itself or one of its slices; it cannot be its parent."]
         clean["parent"] = parent
     if errors:
         field, messages = next(iter(errors.items()))
         raise InvalidInput(f"{field}: {messages[0]}", fields=errors)
     return clean
+
+
+def _descends_from(item: Item, ancestor: Item) -> bool:
+    """Whether `item` is `ancestor` or lies below it in the slicing lineage."""
+    seen: set[int] = set()
+    node_id: int | None = item.pk
+    while node_id is not None and node_id not in seen:
+        if node_id == ancestor.pk:
+            return True
+        seen.add(node_id)
+        node_id = Item.objects.filter(pk=node_id).values_list("parent_id", flat=True).first()
+    return False
 
 
 def _set_labels(item: Item, names: Iterable[str]) -> None:

@@ -1,0 +1,49 @@
+"""Editing items: versions, field rules and slicing lineage."""
+
+import pytest
+
+from backlog import services
+from config.errors import InvalidInput, StaleVersion
+from tests.conftest import make_item
+
+
+def test_an_edit_bumps_the_version(product, po):
+    item = make_item(product)
+    item = services.update_item(item=item, by=po, changes={"title": "Sharper"}, expected_version=1)
+    assert (item.title, item.version) == ("Sharper", 2)
+
+
+def test_a_stale_edit_is_refused_with_the_current_item(product, po):
+    item = make_item(product)
+    services.update_item(item=item, by=po, changes={"title": "First"}, expected_version=1)
+    with pytest.raises(StaleVersion) as excinfo:
+        services.update_item(item=item, by=po, changes={"title": "Second"}, expected_version=1)
+    assert excinfo.value.current.title == "First"
+
+
+def test_a_developer_may_save_a_ready_item_without_changing_its_status(product, po, developer):
+    item = make_item(product, status="ready")
+    item = services.update_item(item=item, by=developer, changes={"title": "Clearer", "status": "ready"})
+    assert item.title == "Clearer"
+
+
+def test_a_developer_may_not_mark_an_item_ready(product, developer):
+    item = make_item(product)
+    with pytest.raises(InvalidInput) as excinfo:
+        services.update_item(item=item, by=developer, changes={"status": "ready"})
+    assert "status" in excinfo.value.fields
+
+
+def test_an_item_cannot_become_the_parent_of_its_own_parent(product, po):
+    epic = make_item(product, kind="epic")
+    story = make_item(product, parent=epic)
+    slice_ = make_item(product, parent=story)
+    with pytest.raises(InvalidInput) as excinfo:
+        services.update_item(item=epic, by=po, changes={"parent": slice_})
+    assert "parent" in excinfo.value.fields
+
+
+def test_an_item_cannot_be_its_own_parent(product, po):
+    item = make_item(product)
+    with pytest.raises(InvalidInput):
+        services.update_item(item=item, by=po, changes={"parent": item})
