@@ -392,6 +392,7 @@ def add_refinement_note(*, item: Item, by, body: str) -> RefinementNote:
 # --- Ranking -------------------------------------------------------------------------------------
 
 INVALID_TARGET = "Move it next to another live item of the same backlog."
+MAX_POSITION = 2**31
 
 
 @dataclass(frozen=True)
@@ -486,8 +487,10 @@ def move_item(
                 below = _ranks(product, item, below=first, inclusive=False, limit=1)
                 after_rank = below[0] if below else None
         else:
-            count = others.count()
-            above = others[min(position, count + 1) - 2] if count else None
+            # The live item that will sit directly above; past the end, the last one. Positions
+            # beyond any backlog are clamped before they reach SQL's OFFSET.
+            offset = min(position, MAX_POSITION) - 2
+            above = next(iter(others[offset : offset + 1]), None) or others.order_by("-rank").first()
             after_rank = above
             nxt = _ranks(product, item, above=above, inclusive=False, limit=1) if above is not None else []
             before_rank = nxt[0] if nxt else None
