@@ -13,7 +13,7 @@ from django.db import transaction
 
 from accounts.models import User
 from backlog import services
-from backlog.models import Membership, Product
+from backlog.models import Item, Membership, Product
 
 from ._demo_data import ARCHIVED, DETAILS, ITEMS, NOTES, PRODUCT, USERS
 
@@ -81,6 +81,11 @@ class Command(BaseCommand):
                 parent=items[parent] if parent else None,
                 **DETAILS.get(title, {}),
             )
+        # A real backlog keeps finished and discarded work out of the way, below what is next;
+        # they are moved there the way a product owner would.
+        for item in items.values():
+            if item.status in (Item.Status.DONE, Item.Status.DISCARDED):
+                services.move_item(item=item, by=owner, position=len(items))
         for title, notes in NOTES.items():
             for email, body in notes:
                 services.add_refinement_note(item=items[title], by=users[email], body=body)
