@@ -86,25 +86,25 @@ def positions_for(product: Product, items: Sequence[Item], *, consecutive: bool)
         for offset, item in enumerate(live):
             positions[item.pk] = first + offset
         return positions
-    table = Item._meta.db_table
-    ids = [item.pk for item in live]
-    placeholders = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, pos FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY rank) AS pos FROM {table} "
-            f"WHERE product_id = %s AND archived_at IS NULL) numbered WHERE id IN ({placeholders})",
-            [product.pk, *ids],
-        )
-        positions.update(dict(cursor.fetchall()))
+    positions.update({pk: pos for pk, (pos, _points) in _numbered(product, [item.pk for item in live]).items()})
     return positions
 
 
-def points_above(product: Product, rank: str) -> int:
-    """Sum of the estimates of live items ranked above `rank` (running totals of later pages)."""
-    total = Item.objects.filter(product=product, archived_at__isnull=True, rank__lt=rank).aggregate(
-        points=Sum("estimate")
-    )["points"]
-    return total or 0
+def _numbered(product: Product, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """Position and running points of the given live items, numbered over the whole unfiltered
+    live backlog in one query (never a window over a filtered query, which would number the
+    filtered rows)."""
+    table = Item._meta.db_table
+    placeholders = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, pos, points FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY rank) AS pos, "
+            f"SUM(COALESCE(estimate, 0)) OVER (ORDER BY rank ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) "
+            f"AS points FROM {table} WHERE product_id = %s AND archived_at IS NULL) numbered "
+            f"WHERE id IN ({placeholders})",
+            [product.pk, *ids],
+        )
+        return {pk: (pos, int(points)) for pk, pos, points in cursor.fetchall()}
 
 
 @dataclass(frozen=True)
@@ -184,21 +184,10 @@ def backlog_rows(
             total += item.estimate or 0
             rows.append(BacklogRow(item=item, position=position, running_points=total))
         return rows, has_more
-    table = Item._meta.db_table
-    ids = [item.pk for item in items]
-    placeholders = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, pos, total FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY rank) AS pos, "
-            f"SUM(COALESCE(estimate, 0)) OVER (ORDER BY rank ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) "
-            f"AS total FROM {table} WHERE product_id = %s AND archived_at IS NULL) numbered "
-            f"WHERE id IN ({placeholders})",
-            [product.pk, *ids],
-        )
-        found = {pk: (pos, total) for pk, pos, total in cursor.fetchall()}
+    found = _numbered(product, [item.pk for item in items])
     # An item archived between the two reads has no position any more; leave it out.
     rows = [
-        BacklogRow(item=item, position=found[item.pk][0], running_points=int(found[item.pk][1]))
+        BacklogRow(item=item, position=found[item.pk][0], running_points=found[item.pk][1])
         for item in items
         if item.pk in found
     ]
