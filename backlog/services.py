@@ -426,6 +426,23 @@ def move_target(*, product: Product, key: str, field: str) -> Item:
     return item
 
 
+def _live_rank_at(product: Product, item: Item, index: int) -> str | None:
+    """The rank at 0-based `index` of the live order without `item` (past the end: the last).
+
+    Reads the live order *with* the item, two rows at the offset, and steps over the item in
+    Python: excluding it in SQL would cost a table visit per skipped row, where this stays an
+    index-only scan of the partial live-rank index.
+    """
+    live = _live(product).order_by("rank").values_list("rank", flat=True)
+    pair = list(live[index : index + 2])
+    if pair and pair[0] < item.rank:
+        return pair[0]
+    if len(pair) == 2:
+        return pair[1]
+    last_two = list(live.order_by("-rank")[:2])
+    return next((rank for rank in last_two if rank != item.rank), None)
+
+
 def _target_item(product: Product, item: Item, target: Item | None, field: str) -> Item:
     # Unknown, archived, of another product, or the item itself: one message for all, so
     # nothing about other products leaks.
@@ -478,21 +495,16 @@ def move_item(
     if position is not None:
         # Express a position as a neighbour: the live item that will be directly above
         # (position N) or the first live item (position 1).
-        others = _live(product).exclude(pk=item.pk).order_by("rank").values_list("rank", flat=True)
         if position == 1:
-            first = others.first()
+            first = _live(product).exclude(pk=item.pk).order_by("rank").values_list("rank", flat=True).first()
             before_rank = first
             after_rank = None
             if first is not None:
                 below = _ranks(product, item, below=first, inclusive=False, limit=1)
                 after_rank = below[0] if below else None
         else:
-            # The live item that will sit directly above; past the end, the last one. Positions
-            # beyond any backlog are clamped before they reach SQL's OFFSET.
-            offset = min(position, MAX_POSITION) - 2
-            above = next(iter(others[offset : offset + 1]), None) or others.order_by("-rank").first()
-            after_rank = above
-            nxt = _ranks(product, item, above=above, inclusive=False, limit=1) if above is not None else []
+            after_rank = _live_rank_at(product, item, min(position, MAX_POSITION) - 2)
+            nxt = _ranks(product, item, above=after_rank, inclusive=False, limit=1) if after_rank is not None else []
             before_rank = nxt[0] if nxt else None
     elif after is not None:
         after_rank = _target_item(product, item, after, "after").rank
