@@ -148,6 +148,32 @@ class RefinementNote(models.Model):
         return f"Note on {self.item.key} by {self.author}"
 
 
+class ProductGoal(models.Model):
+    """The product's long-term objective. At most one is active at a time; past goals stay."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ACHIEVED = "achieved", "Achieved"
+        ABANDONED = "abandoned", "Abandoned"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product"], condition=Q(status="active"), name="one_active_product_goal"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.key} goal: {self.title}"
+
+
 class HistoryEntry(models.Model):
     """What happened to a product, by whom: `event` is dotted (`backlog.item.moved`)."""
 

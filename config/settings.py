@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "backlog",
+    "sprints",
 ]
 
 MIDDLEWARE = [
