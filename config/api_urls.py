@@ -38,5 +38,6 @@ urlpatterns = [
     api_path(r"^docs/$", SwaggerDocsView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^", include("accounts.api.urls")),
     re_path(r"^", include("backlog.api.urls")),
+    re_path(r"^", include("sprints.api.urls")),
     re_path(r"^.*$", NotFoundView.as_view(), name="api-not-found"),
 ]

@@ -1,0 +1,3 @@
+"""API URLs of the sprints app."""
+
+urlpatterns: list = []

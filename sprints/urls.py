@@ -1,0 +1,4 @@
+"""HTML URLs of the sprints app (namespace `sprints`)."""
+
+app_name = "sprints"
+urlpatterns: list = []
