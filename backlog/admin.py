@@ -3,7 +3,7 @@ backlog.services, which check permissions, keep ranks and keys right and record 
 
 from django.contrib import admin
 
-from .models import HistoryEntry, Item, Label, Membership, Product, RefinementNote
+from .models import HistoryEntry, Item, Label, Membership, Product, ProductGoal, RefinementNote
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -80,3 +80,11 @@ class HistoryEntryAdmin(ReadOnlyAdmin):
     search_fields = ("event", "item__key")
     raw_id_fields = ("item", "actor")
     date_hierarchy = "created_at"
+
+
+@admin.register(ProductGoal)
+class ProductGoalAdmin(ReadOnlyAdmin):
+    list_display = ("product", "title", "status", "created_at", "closed_at")
+    list_filter = ("status", "product")
+    list_select_related = ("product",)
+    search_fields = ("title", "description")

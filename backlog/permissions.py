@@ -44,6 +44,9 @@ HIDDEN_FROM_OTHERS = frozenset({Action.RETROSPECTIVE})
 # Field-level rules: statuses only the rankers may set (a developer cannot declare an item ready
 # or discard it).
 RANKER_STATUSES = frozenset({Item.Status.READY, Item.Status.DISCARDED})
+# The sprint board moves an item's status as a side effect of its column: into Done makes it
+# done, back out of Done makes it ready again. Whoever works the board may cause those two.
+BOARD_STATUSES = frozenset({Item.Status.DONE, Item.Status.READY})
 
 
 def role_of(user, product: Product) -> str | None:
@@ -78,9 +81,19 @@ def require(user, product: Product, action: Action, *, not_found: str | None = N
     return role
 
 
-def may_set_status(role: str | None, status: str) -> bool:
-    """Ready and discarded are the product owner's calls; other statuses any editor may set."""
+def may_set_status(role: str | None, status: str, *, via_board: bool = False) -> bool:
+    """Ready and discarded are the product owner's calls; other statuses any editor may set.
+    `via_board`: the status follows a move on the sprint board (into or out of Done), which
+    anyone who works the board may make; it covers done and ready only."""
+    if via_board and status in BOARD_STATUSES:
+        return role in ALLOWED[Action.EDIT_ITEMS]
     return status not in RANKER_STATUSES or role in ALLOWED[Action.RANK]
+
+
+def move_action(for_sprint_close: bool = False) -> Action:
+    """What a backlog move requires: ranking, or, when it places a closing sprint's unfinished
+    items, the right to close the sprint (placing them is part of closing)."""
+    return Action.PLAN_SPRINTS if for_sprint_close else Action.RANK
 
 
 def may_create_at_top(role: str | None) -> bool:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 
-from .models import Item, Label, Membership, Product, RefinementNote, Role
+from .models import Item, Label, Membership, Product, ProductGoal, RefinementNote, Role
 
 
 def products_for_user(user) -> QuerySet[Product]:
@@ -243,3 +243,16 @@ def membership_of(product: Product, user_id: int) -> Membership | None:
     if membership is not None:
         membership.product = product
     return membership
+
+
+# --- Product goal ---------------------------------------------------------------------------------
+
+
+def active_product_goal(product: Product) -> ProductGoal | None:
+    """The product's active goal, or None."""
+    return ProductGoal.objects.filter(product=product, status=ProductGoal.Status.ACTIVE).first()
+
+
+def product_goals(product: Product) -> QuerySet[ProductGoal]:
+    """All goals of the product, newest first, with who set them."""
+    return ProductGoal.objects.filter(product=product).select_related("created_by").order_by("-created_at", "-id")

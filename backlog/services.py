@@ -30,10 +30,11 @@ from .models import (
     Label,
     Membership,
     Product,
+    ProductGoal,
     RefinementNote,
     Role,
 )
-from .permissions import Action, may_create_at_top, may_set_status, require
+from .permissions import Action, may_create_at_top, may_set_status, move_action, require
 
 # Namespace of the PostgreSQL advisory locks that serialise the ranking of one product.
 RANK_LOCK_NAMESPACE = 4_2001
@@ -192,7 +193,9 @@ def _lock_ranking(product: Product) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RANK_LOCK_NAMESPACE, product.pk])
 
 
-def _clean_item_fields(product: Product, role: str, changes: dict, current: Item | None = None) -> dict:
+def _clean_item_fields(
+    product: Product, role: str, changes: dict, current: Item | None = None, *, via_board: bool = False
+) -> dict:
     """Validate a set of item field changes, naming the field in every error."""
     unknown = set(changes) - set(ITEM_FIELDS)
     if unknown:
@@ -223,7 +226,7 @@ def _clean_item_fields(product: Product, role: str, changes: dict, current: Item
         status = changes["status"]
         if status not in Item.Status.values:
             errors["status"] = [f"Choose one of: {', '.join(Item.Status.values)}."]
-        elif not may_set_status(role, status) and (current is None or current.status != status):
+        elif not may_set_status(role, status, via_board=via_board) and (current is None or current.status != status):
             # Saving an already-ready item unchanged is fine for a developer; setting it is not.
             errors["status"] = [f"Only the product owner may mark an item {status}."]
         clean["status"] = status
@@ -322,9 +325,11 @@ def create_item(*, product: Product, by, title: str, at_top: bool = False, **fie
 
 
 @transaction.atomic
-def update_item(*, item: Item, by, changes: dict, expected_version: int | None = None) -> Item:
+def update_item(*, item: Item, by, changes: dict, expected_version: int | None = None, via_board: bool = False) -> Item:
     """Edit an item's fields. With `expected_version`, a stale edit is refused (StaleVersion
-    carries the item as it is now); every accepted edit bumps the version."""
+    carries the item as it is now); every accepted edit bumps the version. `via_board`: the
+    change is the status that follows a move on the sprint board (sprints.services.set_column),
+    which lets any editor set done or ready."""
     role = require(by, item.product, Action.EDIT_ITEMS, not_found=f"No item {item.key}.")
     current = Item.objects.select_for_update().select_related("product").get(pk=item.pk)
     if expected_version is not None and expected_version != current.version:
@@ -334,7 +339,7 @@ def update_item(*, item: Item, by, changes: dict, expected_version: int | None =
         )
     if current.archived_at is not None:
         raise InvalidInput(f"{current.key} is archived; restore it before editing.", code="archived")
-    clean = _clean_item_fields(current.product, role, changes, current)
+    clean = _clean_item_fields(current.product, role, changes, current, via_board=via_board)
     labels = clean.pop("labels", None)
     changed = [name for name, value in clean.items() if getattr(current, name) != value]
     for name in changed:
@@ -464,6 +469,7 @@ def move_item(
     after: Item | None = None,
     before: Item | None = None,
     position: int | None = None,
+    for_sprint_close: bool = False,
 ) -> MoveResult:
     """Move an item directly below `after`, directly above `before`, or to a 1-based
     `position` among live items (past the end means the bottom). Exactly one is given.
@@ -472,9 +478,12 @@ def move_item(
     item's rank. Only when the key between them would pass the length bound are a few
     neighbours respaced too. The item's version does not change: reordering must not
     invalidate anyone's open edit form.
+
+    `for_sprint_close`: the move places an unfinished item of a closing sprint
+    (sprints.services.close_sprint), which whoever may close the sprint may do.
     """
     product = item.product
-    require(by, product, Action.RANK, not_found=f"No item {item.key}.")
+    require(by, product, move_action(for_sprint_close), not_found=f"No item {item.key}.")
     given = [
         name for name, value in (("after", after), ("before", before), ("position", position)) if value is not None
     ]
@@ -661,3 +670,57 @@ def accept_invitation(*, token: str, password: str | None = None, display_name: 
     if created:
         record(product=invitation.product, by=user, event="backlog.member.joined", user=user.pk, role=invitation.role)
     return membership
+
+
+# --- Product goal --------------------------------------------------------------------------------
+
+GOAL_TITLE_MAX = ProductGoal._meta.get_field("title").max_length
+
+
+@transaction.atomic
+def set_product_goal(*, product: Product, by, title: str, description: str = "") -> ProductGoal:
+    """Set the product's active goal. Refused while another goal is active: it has to be marked
+    achieved or abandoned first, so that past goals keep an honest ending."""
+    require(by, product, Action.MANAGE_PRODUCT)
+    title = (title or "").strip()
+    description = (description or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not title:
+        errors["title"] = ["A product goal needs a title."]
+    elif len(title) > GOAL_TITLE_MAX:
+        errors["title"] = [f"A title has at most {GOAL_TITLE_MAX} characters."]
+    if len(description) > TEXT_MAX:
+        errors["description"] = [f"At most {TEXT_MAX} characters."]
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], fields=errors)
+    # Under the product's row lock: two owners setting a goal at once cannot make two active.
+    product = _locked_product(product)
+    current = ProductGoal.objects.filter(product=product, status=ProductGoal.Status.ACTIVE).first()
+    if current is not None:
+        message = f"“{current.title}” is the active goal: mark the current goal achieved or abandoned first."
+        raise InvalidInput(message, code="goal_active", fields={"title": [message]})
+    goal = ProductGoal.objects.create(product=product, title=title, description=description, created_by=by)
+    record(product=product, by=by, event="backlog.goal.set", goal=goal.pk, title=title)
+    return goal
+
+
+@transaction.atomic
+def close_product_goal(*, goal: ProductGoal, by, status: str) -> ProductGoal:
+    """Mark the active product goal achieved or abandoned; it stays visible as a past goal."""
+    require(by, goal.product, Action.MANAGE_PRODUCT)
+    closing = {ProductGoal.Status.ACHIEVED, ProductGoal.Status.ABANDONED}
+    if status not in closing:
+        raise InvalidInput(
+            "A goal ends achieved or abandoned.", fields={"status": ["Choose one of: achieved, abandoned."]}
+        )
+    current = ProductGoal.objects.select_for_update().filter(pk=goal.pk).first()
+    if current is None:
+        raise NotFound("No such product goal.")
+    if current.status != ProductGoal.Status.ACTIVE:
+        message = f"This goal is already {current.get_status_display().lower()}."
+        raise InvalidInput(message, code="goal_closed", fields={"status": [message]})
+    current.status = status
+    current.closed_at = timezone.now()
+    current.save(update_fields=["status", "closed_at"])
+    record(product=goal.product, by=by, event="backlog.goal.closed", goal=current.pk, status=status)
+    return current

@@ -1,6 +1,6 @@
 """HTML URLs of the backlog app (namespace `backlog`)."""
 
-from .views import items, products
+from .views import goals, items, products
 
 app_name = "backlog"
-urlpatterns = [*products.urlpatterns, *items.urlpatterns]
+urlpatterns = [*products.urlpatterns, *items.urlpatterns, *goals.urlpatterns]

@@ -68,8 +68,24 @@ def main() -> int:
     print_table(rows)
     for note in notes:
         print(note)
+    print_forecast_table()
     print(f"Total bench time {time.monotonic() - started:.0f} s.")
     return 0
+
+
+def print_forecast_table() -> None:
+    """The forecast's backtest and speed: a table of its own (its columns are not the backlog's)."""
+    from bench import forecast
+
+    try:
+        table, notes = forecast.run(log=lambda message: print(f"… {message}", file=sys.stderr, flush=True))
+    except Exception as error:  # report and go on, like the other sections
+        table, notes = "Forecast backtest: error", [f"Forecast backtest failed: {type(error).__name__}: {error}"]
+    print()
+    print(table)
+    print()
+    for note in notes:
+        print(note)
 
 
 def print_table(rows: list[tuple[str, ...]]) -> None:

@@ -303,8 +303,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # One name per choice set: a member's role and "my_role" are the same enum.
-    "ENUM_NAME_OVERRIDES": {"RoleEnum": "backlog.models.Role.choices"},
+    # One name per choice set: a member's role and "my_role" are the same enum; fields named
+    # `status` or `column` carry different sets (items, sprints, goals; board, retrospective).
+    # Nested classes (Sprint.Status) cannot be imported by path, hence the module-level names.
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "backlog.models.Role.choices",
+        "ItemStatusEnum": "backlog.api.serializers.STATUS_CHOICES",
+        "SprintStatusEnum": "sprints.api.serializers.SPRINT_STATUS_CHOICES",
+        "ProductGoalStatusEnum": "sprints.api.serializers.GOAL_STATUS_CHOICES",
+        "BoardColumnEnum": "sprints.api.serializers.BOARD_COLUMN_CHOICES",
+        "RetroColumnEnum": "sprints.api.serializers.RETRO_COLUMN_CHOICES",
+    },
 }
 
 # --- Logging ------------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""HTML URLs of the sprints app (namespace `sprints`)."""
+"""HTML URLs of the sprints app (namespace `sprints`). Each views module brings its own."""
+
+from .views import board, retro, review, sprints
 
 app_name = "sprints"
-urlpatterns: list = []
+urlpatterns = [*sprints.urlpatterns, *board.urlpatterns, *review.urlpatterns, *retro.urlpatterns]

@@ -131,6 +131,11 @@ MATRIX = {
     "backlog:item-archive": [("post", item_key, {}, OWNER_HTML)],
     "backlog:item-restore": [("post", lambda w: {"item_key": w.archived_item.key}, {}, OWNER_HTML)],
     "backlog:item-note": [("post", item_key, {"body": "A note."}, EDIT_HTML)],
+    # HTML: the product goal
+    "backlog:product-goal": [
+        ("get", key, {}, READ_HTML),
+        ("post", key, {"action": "set", "title": "Mobile buyers convert like desktop ones"}, OWNER_HTML),
+    ],
     # HTML: one's own account
     "accounts:profile": [("get", None, {}, OWN_ACCOUNT)],
     "accounts:password-change": [("get", None, {}, OWN_ACCOUNT)],

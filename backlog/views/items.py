@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.forms import add_service_errors
 from config.errors import InvalidInput, StaleVersion
 
-from .. import selectors, services
+from .. import extension_render, selectors, services
 from ..forms import (
     BOTTOM,
     ITEM_FORM_FIELDS,
@@ -37,6 +37,7 @@ def _list_context(request: HttpRequest, product: Product, filter_form: BacklogFi
     """What the rows partial needs: rows, controls, the "show more" links."""
     filters = filter_form.filters
     rows, has_more = selectors.backlog_rows(product, filters, offset=offset, limit=limit)
+    rows = extension_render.marked_rows(product=product, user=request.user, rows=rows)
     summary = selectors.backlog_summary(product)
     matching = selectors.backlog_items(product, filters).count() if filters.is_active else summary.items
     shown = offset + len(rows)
@@ -74,6 +75,8 @@ def backlog(request: HttpRequest, key: str) -> HttpResponse:
         undo=undo if undo and undo.get("product") == product.key else None,
         may_edit=can(request.user, product, Action.EDIT_ITEMS),
         may_manage=can(request.user, product, Action.MANAGE_PRODUCT),
+        product_goal=selectors.active_product_goal(product),
+        extension_panels=extension_render.backlog_panels(product=product, user=request.user, rows=context["rows"]),
     )
     return render(request, "backlog/backlog.html", context)
 
@@ -219,6 +222,7 @@ def _render_detail(request: HttpRequest, item: Item, note_form: NoteForm, *, sta
         "may_edit": can(request.user, product, Action.EDIT_ITEMS),
         "may_rank": can(request.user, product, Action.RANK),
         "may_manage": can(request.user, product, Action.MANAGE_PRODUCT),
+        "extension_panels": extension_render.item_panels(item=item, user=request.user),
     }
     return render(request, "backlog/item_detail.html", context, status=status)
 

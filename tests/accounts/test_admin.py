@@ -1,18 +1,21 @@
 """Every model is browsable in the admin; domain models and tokens are read-only there."""
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
 from accounts.models import ApiToken, User
 from accounts.services import create_api_token
 from backlog import services
-from backlog.models import HistoryEntry, Item, Label, Membership, Product, RefinementNote
+from backlog.models import HistoryEntry, Item, Label, Membership, Product, ProductGoal, RefinementNote
 from tests.conftest import make_item
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [User, ApiToken, Product, Membership, Label, Item, RefinementNote, HistoryEntry]
+MODELS = [User, ApiToken, Product, ProductGoal, Membership, Label, Item, RefinementNote, HistoryEntry]
+# Every model of Ordo's own apps, so that a new model cannot land without an admin page.
+ALL_MODELS = [model for app in ("accounts", "backlog", "sprints") for model in apps.get_app_config(app).get_models()]
 
 
 @pytest.fixture
@@ -27,9 +30,10 @@ def a_bit_of_everything(po, product):
     create_api_token(by=po, name="script")
     item = make_item(product, labels=["checkout"])
     services.add_refinement_note(item=item, by=po, body="Ask *why*.")
+    services.set_product_goal(product=product, by=po, title="Checkout in one minute")
 
 
-@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("model", ALL_MODELS, ids=lambda m: m.__name__)
 def test_every_model_is_registered(model):
     assert admin.site.is_registered(model)
 

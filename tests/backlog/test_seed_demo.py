@@ -1,10 +1,14 @@
 """`manage.py seed_demo`: the SHOP demo product and four demo users, idempotently."""
 
+import itertools
+
 import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
-from backlog.models import HistoryEntry, Item, Membership, Product, RefinementNote, Role
+from backlog.models import HistoryEntry, Item, Membership, Product, ProductGoal, RefinementNote, Role
+from sprints import selectors as sprint_selectors
+from sprints.models import ActionItem, Feedback, HypothesisOutcome, RetroCard, RetroVote, Sprint, SprintEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +31,9 @@ def snapshot():
         Item.objects.count(),
         RefinementNote.objects.count(),
         HistoryEntry.objects.count(),
+        Sprint.objects.count(),
+        SprintEvent.objects.count(),
+        RetroVote.objects.count(),
         list(Membership.objects.order_by("pk").values_list("user__email", "role")),
     )
 
@@ -54,10 +61,10 @@ def test_it_creates_the_four_demo_users_with_their_roles():
         assert Membership.objects.get(product=product, user=user).role == role
 
 
-def test_it_creates_about_120_items_across_kinds_and_statuses():
+def test_it_creates_about_140_items_across_kinds_and_statuses():
     seed()
     items = Item.objects.filter(product__key="SHOP")
-    assert 110 <= items.count() <= 130
+    assert 110 <= items.count() <= 150
     assert set(items.values_list("kind", flat=True)) == set(Item.Kind.values)
     assert set(items.values_list("status", flat=True)) == set(Item.Status.values)
     assert items.filter(estimate__isnull=True).exists()
@@ -98,3 +105,41 @@ def test_it_prints_the_demo_logins(capsys):
     out = capsys.readouterr().out
     assert all(email in out for email in DEMO_USERS)
     assert "demo-password" in out
+
+
+def test_it_plays_five_closed_sprints_with_realistic_outcomes():
+    seed()
+    product = Product.objects.get(key="SHOP")
+    closed = list(Sprint.objects.filter(product=product, status="closed").order_by("number"))
+    assert len(closed) == 5
+    assert all(18 <= sprint.outcome["completed_points"] <= 26 for sprint in closed)
+    assert "partly" in {sprint.goal_outcome for sprint in closed}
+    placed = [entry["placed"] for sprint in closed for entry in sprint.outcome["not_done"]]
+    assert len(placed) >= 2 and "next" in placed
+    today = sprint_selectors.utc_today()
+    assert all(sprint.end_date < today for sprint in closed)
+    assert all((b.start_date - a.start_date).days == 14 for a, b in itertools.pairwise(closed))
+    assert sprint_selectors.capacity_range(product) is not None
+
+
+def test_the_active_sprint_runs_today_with_items_in_every_column():
+    seed()
+    product = Product.objects.get(key="SHOP")
+    active = sprint_selectors.active_sprint(product)
+    today = sprint_selectors.utc_today()
+    assert active.goal and active.start_date <= today <= active.end_date
+    assert all(column.sprint_items for column in sprint_selectors.board(active))
+    assert active.events.filter(kind="added").exists()
+    assert sprint_selectors.next_planned_sprint(product) is not None
+
+
+def test_the_review_retro_and_goals_are_filled_in():
+    seed()
+    product = Product.objects.get(key="SHOP")
+    assert Feedback.objects.filter(sprint__product=product).count() >= 2
+    assert Feedback.objects.filter(became__isnull=False).count() == 1
+    assert HypothesisOutcome.objects.exists()
+    assert RetroCard.objects.count() >= 3 and RetroVote.objects.exists()
+    assert ActionItem.objects.filter(done_at__isnull=True).exists()
+    goals = ProductGoal.objects.filter(product=product).order_by("status").values_list("status", flat=True)
+    assert list(goals) == ["achieved", "active"]

@@ -155,9 +155,46 @@ ITEMS = [
     ("chore", "Clean up product categories nobody visits", "new", 1, "catalog", None),
     ("story", "Landing pages for seasonal campaigns", "new", 8, "catalog", None),
     ("story", "Affiliate links with tracked commissions", "new", 13, None, None),
+    # Done in the demo's past sprints (see SPRINTS).
+    ("story", "Order confirmation email with a clear summary", "done", 3, "checkout", CHECKOUT),
+    ("story", "Card brand logos on the payment page", "done", 2, "payments", None),
+    ("story", "Saved addresses in the customer account", "done", 5, "checkout", CHECKOUT),
+    ("story", "Checkout remembers the chosen delivery option", "done", 3, "checkout", CHECKOUT),
+    ("story", "Delivery cost calculator in the basket", "done", 8, "checkout", None),
+    ("story", "Free-delivery banner for baskets over 50 euros", "done", 2, "checkout", None),
+    ("story", "Delivery estimate by postcode", "done", 5, "checkout", None),
+    ("story", "Delivery costs listed on the help pages", "done", 3, None, None),
+    ("story", "Basket shows the savings from sale prices", "done", 2, "checkout", None),
+    ("bug", "Search results show prices without VAT", "done", 2, "search", SEARCH),
+    ("chore", "Search index rebuilt when a product changes", "done", 3, "search", SEARCH),
+    ("bug", "Filters are lost when going back to the results", "done", 3, "search catalog", SEARCH),
+    ("story", "Category pages show how many products they hold", "done", 2, "catalog", CATALOG),
+    ("chore", "Weekly report of searches that find nothing", "done", 3, "search", SEARCH),
+    ("story", "Basket drawer that slides in on phones", "done", 5, "mobile checkout", MOBILE),
+    ("story", "Payment errors that say what to do next", "done", 3, "payments checkout", None),
+    ("story", "Remember the last payment method", "done", 5, "payments", None),
+    ("story", "Numeric keyboard for card fields on phones", "done", 2, "payments mobile", MOBILE),
+    ("story", "3-D Secure check opens in the page, not a pop-up", "done", 8, "payments mobile", None),
 ]
 
 DETAILS = {
+    "Saved addresses in the customer account": {
+        "why": "Returning customers retype their address on every order.",
+        "hypothesis": "We believe saved addresses will speed up repeat checkout. "
+        "We will know when returning customers finish checkout in under 60 seconds.",
+    },
+    "Weekly report of searches that find nothing": {
+        "hypothesis": "We believe a weekly zero-result report will guide our search work. "
+        "We will know when 10 of the top 20 zero-result searches find something within a month.",
+    },
+    "Payment errors that say what to do next": {
+        "why": "'Payment failed' is a dead end: half of the people who see it leave.",
+        "hypothesis": "We believe clear payment errors will save failing payments. "
+        "We will know when 60% of failed payments succeed on the second try.",
+    },
+    "3-D Secure check opens in the page, not a pop-up": {
+        "why": "Phones block the pop-up, and the payment silently times out.",
+    },
     "One-page checkout": {
         "description": "Today checkout takes five pages. Most drop-offs happen between pages 2 and 4.",
         "why": "Every extra step in checkout loses buyers; on mobile the steps hurt most.",
@@ -340,3 +377,213 @@ ARCHIVED = {
     "Animated homepage carousel",
     "Printable catalogue as PDF",
 }
+
+# The product goals: a past one (achieved) and the active one. Sprints name theirs by key.
+PRODUCT_GOALS = {
+    "past": {
+        "title": "Checkout people trust",
+        "description": "No lost baskets, no surprise costs, no forced accounts: "
+        "checkout abandonment below 60% on every device.",
+    },
+    "active": {
+        "title": "Mobile buyers convert like desktop ones",
+        "description": "Two thirds of our visits are on phones but only a third of our orders. "
+        "We will know we are there when mobile conversion is within 10% of desktop.",
+    },
+}
+
+# The demo's sprint history, oldest first: five closed two-week sprints and the active one,
+# then a planned one. Day numbers count from the sprint's first day. Titles name ITEMS.
+SPRINTS = [
+    {
+        "goal": "Guests can buy without creating an account",
+        "product_goal": "past",
+        "committed": [
+            "Guest checkout without creating an account",
+            "Basket empties when the session expires during checkout",
+            "Newsletter sign-in with double opt-in",
+            "Rotate the payment provider API keys",
+            "Order confirmation email with a clear summary",
+            "Card brand logos on the payment page",
+        ],
+        "added": [(3, "Newsletter link in footer returns 404")],
+        "removed": [],
+        "done": [
+            (2, "Rotate the payment provider API keys"),
+            (3, "Newsletter link in footer returns 404"),
+            (4, "Basket empties when the session expires during checkout"),
+            (7, "Card brand logos on the payment page"),
+            (8, "Newsletter sign-in with double opt-in"),
+            (10, "Guest checkout without creating an account"),
+            (11, "Order confirmation email with a clear summary"),
+        ],
+        "close": ("met", "Guest checkout is live; 28% of orders in the first week were guest orders.", {}),
+    },
+    {
+        "goal": "Returning customers check out in under a minute",
+        "product_goal": "past",
+        "committed": [
+            "Remember the delivery address for returning customers",
+            "Saved addresses in the customer account",
+            "Checkout remembers the chosen delivery option",
+            "Move order emails to the new email provider",
+            "Cookie banner that lets people refuse in one click",
+            "Upgrade the payment provider SDK to v4",
+        ],
+        "added": [],
+        "removed": [],
+        "done": [
+            (3, "Move order emails to the new email provider"),
+            (4, "Cookie banner that lets people refuse in one click"),
+            (7, "Remember the delivery address for returning customers"),
+            (9, "Checkout remembers the chosen delivery option"),
+            (11, "Saved addresses in the customer account"),
+        ],
+        "close": (
+            "met",
+            "Median repeat checkout is 48 seconds. The SDK upgrade waits for the provider's fix.",
+            {"Upgrade the payment provider SDK to v4": "keep"},
+        ),
+    },
+    {
+        "goal": "Shoppers know what delivery costs before they reach the basket",
+        "product_goal": "past",
+        "committed": [
+            "How many customers abandon at the shipping cost step?",
+            "Show shipping costs on product pages",
+            "Delivery cost calculator in the basket",
+            "Free-delivery banner for baskets over 50 euros",
+            "Delivery estimate by postcode",
+            "Delivery costs listed on the help pages",
+            "Postcode validation rejects valid Irish Eircodes",
+        ],
+        "added": [(4, "Basket shows the savings from sale prices")],
+        "removed": [(5, "Postcode validation rejects valid Irish Eircodes")],
+        "done": [
+            (1, "How many customers abandon at the shipping cost step?"),
+            (4, "Show shipping costs on product pages"),
+            (7, "Free-delivery banner for baskets over 50 euros"),
+            (8, "Basket shows the savings from sale prices"),
+            (10, "Delivery cost calculator in the basket"),
+            (11, "Delivery costs listed on the help pages"),
+        ],
+        "close": (
+            "partly",
+            "Costs show on product pages and in the basket; the estimate by postcode slipped.",
+            {"Delivery estimate by postcode": "next"},
+        ),
+    },
+    {
+        "goal": "Search shows what people typed, with honest prices",
+        "product_goal": None,
+        "committed": [
+            "Delivery estimate by postcode",
+            "Search results show prices without VAT",
+            "Search index rebuilt when a product changes",
+            "Filters are lost when going back to the results",
+            "Skip link and landmarks on every page",
+            "Weekly report of searches that find nothing",
+            "Category pages show how many products they hold",
+        ],
+        "added": [],
+        "removed": [],
+        "done": [
+            (2, "Search results show prices without VAT"),
+            (3, "Skip link and landmarks on every page"),
+            (4, "Delivery estimate by postcode"),
+            (7, "Search index rebuilt when a product changes"),
+            (8, "Category pages show how many products they hold"),
+            (9, "Filters are lost when going back to the results"),
+            (11, "Weekly report of searches that find nothing"),
+        ],
+        "close": ("met", "", {}),
+    },
+    {
+        "goal": "Paying on a phone is painless",
+        "product_goal": "active",
+        "committed": [
+            "Basket drawer that slides in on phones",
+            "Payment errors that say what to do next",
+            "Remember the last payment method",
+            "Numeric keyboard for card fields on phones",
+            "3-D Secure check opens in the page, not a pop-up",
+            "Currency shown as EUR for UK customers after login",
+        ],
+        "added": [(2, "Sitemap regenerated nightly")],
+        "removed": [],
+        "done": [
+            (3, "Numeric keyboard for card fields on phones"),
+            (3, "Sitemap regenerated nightly"),
+            (7, "Payment errors that say what to do next"),
+            (8, "Basket drawer that slides in on phones"),
+            (10, "Remember the last payment method"),
+            (11, "3-D Secure check opens in the page, not a pop-up"),
+        ],
+        "close": (
+            "met",
+            "Card payments on phones take 35 seconds at the median, down from 70.",
+            {"Currency shown as EUR for UK customers after login": "top"},
+        ),
+    },
+]
+
+# The sprint running today: title → column; the last one was added mid-sprint.
+ACTIVE_SPRINT = {
+    "goal": "Mobile shoppers can pay with a wallet",
+    "product_goal": "active",
+    "committed": {
+        "Currency shown as EUR for UK customers after login": "done",
+        "Upgrade the payment provider SDK to v4": "done",
+        "Pay with Apple Pay and Google Pay": "in_progress",
+        "Menu cannot be closed on iOS Safari": "todo",
+        "Focus is lost after adding to the basket": "todo",
+    },
+    "added": {"Duplicate order emails when the payment callback retries": "in_progress"},
+}
+NEXT_SPRINT_GOAL = "Search forgives typos"
+
+# The review of the last closed sprint: (author, body, about title), and the one that became
+# an item: (feedback index, position, title).
+FEEDBACK = [
+    (
+        "stakeholder@example.com",
+        "Paying on my phone took two taps. But the basket drawer hides the delivery cost until the "
+        "last step; I would want to see it straight away.",
+        "Basket drawer that slides in on phones",
+    ),
+    (
+        "sm@example.com",
+        "Customer service says complaints about 3-D Secure dropped from 40 to 6 this fortnight.",
+        "3-D Secure check opens in the page, not a pop-up",
+    ),
+    ("dev@example.com", "Could we show the remembered card's last four digits? People ask which card it is.", None),
+]
+FEEDBACK_ITEM = (0, 6, "Show the delivery cost in the mobile basket drawer")
+REVIEW_NOTES = (
+    "Demoed on three phones to customer service and marketing. Everyone paid in under a minute; "
+    "the drawer's missing delivery cost was the one complaint."
+)
+# (sprint index, item title, verdict, evidence)
+HYPOTHESIS_OUTCOMES = [
+    (1, "Saved addresses in the customer account", "validated", "Median repeat checkout 48 s over 1,200 orders."),
+    (3, "Weekly report of searches that find nothing", "inconclusive", "Seven of the top 20 fixed so far."),
+]
+
+# The retrospective of the last closed sprint: (author, column, body, voters).
+RETRO_CARDS = [
+    ("dev@example.com", "went_well", "Pairing on the 3-D Secure work", ["dev@example.com", "po@example.com"]),
+    ("sm@example.com", "went_well", "Customer service joined the demo", ["sm@example.com"]),
+    (
+        "dev@example.com",
+        "to_improve",
+        "CI takes 25 minutes, so we batch changes",
+        ["dev@example.com", "sm@example.com", "po@example.com"],
+    ),
+    ("po@example.com", "to_improve", "Two stories reached planning without acceptance criteria", ["sm@example.com"]),
+    ("sm@example.com", "ideas", "A short refinement session mid-sprint", ["dev@example.com", "po@example.com"]),
+]
+# (title, owner, done?): the open one follows the team into the active sprint.
+ACTION_ITEMS = [
+    ("Get CI under 10 minutes", "dev@example.com", False),
+    ("Acceptance criteria written before planning", "po@example.com", True),
+]

@@ -1,0 +1,697 @@
+"""Every write to sprints: planning, the board, closing, reviews and retrospectives. Keyword-only,
+atomic, the acting user passed as `by`; each service asks backlog.permissions itself.
+
+A sprint's numbers are never recomputed from today's items: every change to its remaining work
+records a SprintEvent (committed at start, added, removed, done, reopened), and closing freezes
+the outcome. Changes to a sprint's items take the sprint's row lock, so two planners cannot
+interleave a start, a close and an addition.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from backlog import services as backlog_services
+from backlog.models import Item, Membership, Product, ProductGoal, Role
+from backlog.permissions import Action, require
+from backlog.services import TEXT_MAX, record
+from config.errors import InvalidInput, NotFound, StaleVersion
+
+from .models import ActionItem, Feedback, HypothesisOutcome, RetroCard, RetroVote, Sprint, SprintEvent, SprintItem
+
+VOTES_PER_MEMBER = 3
+OPEN = (Sprint.Status.PLANNED, Sprint.Status.ACTIVE)
+PLACEMENTS = ("top", "next", "keep")
+SPRINT_FIELDS = ("goal", "start_date", "end_date", "product_goal", "review_notes")
+ACTION_TITLE_MAX = ActionItem._meta.get_field("title").max_length
+# The Scrum Guide's bound: a sprint lasts a month or less.
+MAX_SPRINT_DAYS = 31
+TEAM_ROLES = frozenset({Role.PRODUCT_OWNER, Role.SCRUM_MASTER, Role.DEVELOPER})
+
+
+def _invalid(field: str, message: str, *, code: str | None = None) -> InvalidInput:
+    return InvalidInput(message, code=code, fields={field: [message]})
+
+
+def _locked_sprint(sprint: Sprint) -> Sprint:
+    """The sprint as it is now, under its row lock (its product attached)."""
+    locked = Sprint.objects.select_for_update().filter(pk=sprint.pk).first()
+    if locked is None:
+        raise NotFound("No such sprint.")
+    locked.product = sprint.product
+    return locked
+
+
+def _as_date(value, field: str) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise _invalid(field, "Enter a date as YYYY-MM-DD.") from None
+
+
+def _check_dates(start_date: datetime.date, end_date: datetime.date) -> None:
+    if end_date < start_date:
+        raise _invalid("end_date", "A sprint ends on or after the day it starts.")
+    if (end_date - start_date).days + 1 > MAX_SPRINT_DAYS:
+        raise _invalid("end_date", f"A sprint lasts at most {MAX_SPRINT_DAYS} days.")
+
+
+def _check_text(value, field: str, *, limit: int = TEXT_MAX) -> str:
+    value = "" if value is None else str(value).strip()
+    if len(value) > limit:
+        raise _invalid(field, f"At most {limit} characters.")
+    return value
+
+
+def _check_product_goal(product: Product, goal) -> ProductGoal | None:
+    if goal is not None and (not isinstance(goal, ProductGoal) or goal.product_id != product.pk):
+        raise _invalid("product_goal", "Choose a goal of this product, or none.")
+    return goal
+
+
+def _points(value: int | None) -> int:
+    return value or 0
+
+
+# --- Planning ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_sprint(
+    *,
+    product: Product,
+    by,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    goal: str = "",
+    product_goal: ProductGoal | None = None,
+) -> Sprint:
+    """Plan the product's next sprint (numbered last + 1). The end may not come before the start;
+    the goal may wait until the sprint starts."""
+    require(by, product, Action.PLAN_SPRINTS)
+    start_date = _as_date(start_date, "start_date")
+    end_date = _as_date(end_date, "end_date")
+    _check_dates(start_date, end_date)
+    goal = _check_text(goal, "goal")
+    _check_product_goal(product, product_goal)
+    # Numbers are handed out under the product's row lock, so two planners never share one.
+    Product.objects.select_for_update().filter(pk=product.pk).first()
+    number = (Sprint.objects.filter(product=product).aggregate(last=Max("number"))["last"] or 0) + 1
+    sprint = Sprint.objects.create(
+        product=product,
+        number=number,
+        start_date=start_date,
+        end_date=end_date,
+        goal=goal,
+        product_goal=product_goal,
+    )
+    record(product=product, by=by, event="sprints.sprint.created", sprint=sprint.pk, number=number)
+    return sprint
+
+
+@transaction.atomic
+def update_sprint(*, sprint: Sprint, by, changes: dict, expected_version: int | None = None) -> Sprint:
+    """Edit a sprint's goal, dates, product goal or review notes. A closed sprint takes review
+    notes only (its plan is history); an active one cannot lose its goal. With
+    `expected_version`, a stale edit is refused; every accepted edit bumps the version."""
+    require(by, sprint.product, Action.PLAN_SPRINTS)
+    unknown = set(changes) - set(SPRINT_FIELDS)
+    if unknown:
+        raise InvalidInput(
+            f"Unknown field: {', '.join(sorted(unknown))}.",
+            fields={name: ["Unknown field."] for name in sorted(unknown)},
+        )
+    current = _locked_sprint(sprint)
+    if expected_version is not None and expected_version != current.version:
+        raise StaleVersion(
+            f"Someone changed {current} since you opened it (now version {current.version}).", current=current
+        )
+    if current.status == Sprint.Status.CLOSED:
+        frozen = sorted(set(changes) - {"review_notes"})
+        if frozen:
+            message = "A closed sprint keeps its plan; only the review notes can change."
+            raise InvalidInput(message, code="sprint_closed", fields={name: [message] for name in frozen})
+    clean: dict = {}
+    for name in ("goal", "review_notes"):
+        if name in changes:
+            clean[name] = _check_text(changes[name], name)
+    if "goal" in clean and not clean["goal"] and current.status == Sprint.Status.ACTIVE:
+        raise _invalid("goal", "An active sprint keeps a sprint goal.")
+    for name in ("start_date", "end_date"):
+        if name in changes:
+            clean[name] = _as_date(changes[name], name)
+    _check_dates(clean.get("start_date", current.start_date), clean.get("end_date", current.end_date))
+    if "product_goal" in changes:
+        clean["product_goal"] = _check_product_goal(sprint.product, changes["product_goal"])
+    values_now = {name: getattr(current, name) for name in clean if name != "product_goal"}
+    values_now["product_goal"] = current.product_goal_id
+    changed = [
+        name
+        for name, value in clean.items()
+        if values_now[name] != (getattr(value, "pk", None) if name == "product_goal" else value)
+    ]
+    if not changed:
+        return current
+    for name in changed:
+        setattr(current, name, clean[name])
+    current.version += 1
+    current.save(update_fields=[*changed, "version"])
+    record(product=sprint.product, by=by, event="sprints.sprint.updated", sprint=current.pk, fields=changed)
+    return current
+
+
+def _open_sprint_item(item: Item) -> SprintItem | None:
+    """The item's live membership of a planned or active sprint, if any."""
+    return (
+        SprintItem.objects.select_related("sprint")
+        .filter(
+            item=item,
+            removed_at__isnull=True,
+            sprint__status__in=OPEN,
+        )
+        .first()
+    )
+
+
+@transaction.atomic
+def add_to_sprint(*, sprint: Sprint, item: Item, by) -> SprintItem:
+    """Put an item in a planned sprint (committed when it starts), or add it to an active one
+    (recorded as added scope, with who and when). Refused for a closed sprint, an item of
+    another product, an archived, done or discarded item, or one already in an open sprint."""
+    require(by, sprint.product, Action.PLAN_SPRINTS)
+    current = _locked_sprint(sprint)
+    if current.status == Sprint.Status.CLOSED:
+        raise _invalid("sprint", f"{current} is closed; plan the item into an open sprint.", code="sprint_closed")
+    if not isinstance(item, Item) or item.product_id != current.product_id:
+        raise _invalid("item", "Choose an item of this product's backlog.")
+    # The item's row lock serialises two planners adding the same item to two sprints.
+    fresh = Item.objects.select_for_update().filter(pk=item.pk).first()
+    if fresh is None:
+        raise _invalid("item", "Choose an item of this product's backlog.")
+    if fresh.archived_at is not None:
+        raise _invalid("item", f"{fresh.key} is archived; restore it before planning it.", code="archived")
+    if fresh.status in (Item.Status.DONE, Item.Status.DISCARDED):
+        raise _invalid("item", f"{fresh.key} is {fresh.get_status_display().lower()}; there is no work left in it.")
+    elsewhere = _open_sprint_item(fresh)
+    if elsewhere is not None:
+        where = "this sprint" if elsewhere.sprint_id == current.pk else f"Sprint {elsewhere.sprint.number}"
+        raise _invalid("item", f"{fresh.key} is already in {where}.", code="already_planned")
+    active = current.status == Sprint.Status.ACTIVE
+    now = timezone.now()
+    # An item removed from this active sprint earlier and added again reuses its row.
+    sprint_item, _ = SprintItem.objects.update_or_create(
+        sprint=current,
+        item=fresh,
+        defaults={
+            "committed": not active,
+            "column": SprintItem.Column.TODO,
+            "added_at": now,
+            "added_by": by,
+            "removed_at": None,
+            "removed_by": None,
+        },
+    )
+    if active:
+        SprintEvent.objects.create(
+            sprint=current, item=fresh, kind=SprintEvent.Kind.ADDED, points=fresh.estimate, at=now, by=by
+        )
+    record(
+        product=current.product,
+        by=by,
+        event="sprints.item.added",
+        item=fresh,
+        sprint=current.pk,
+        mid_sprint=active,
+    )
+    sprint_item.item = fresh
+    return sprint_item
+
+
+def _live_sprint_item(sprint: Sprint, item: Item) -> SprintItem:
+    sprint_item = (
+        SprintItem.objects.select_related("item", "item__product")
+        .filter(sprint=sprint, item_id=getattr(item, "pk", None), removed_at__isnull=True)
+        .first()
+    )
+    if sprint_item is None:
+        raise _invalid("item", f"{getattr(item, 'key', 'That item')} is not in {sprint}.", code="not_in_sprint")
+    return sprint_item
+
+
+@transaction.atomic
+def remove_from_sprint(*, sprint: Sprint, item: Item, by) -> None:
+    """Take an item out of a sprint: while planning it simply leaves; from an active sprint its
+    remaining work is recorded as removed scope (nothing, if it is Done). A closed sprint's
+    items are history."""
+    require(by, sprint.product, Action.PLAN_SPRINTS)
+    current = _locked_sprint(sprint)
+    if current.status == Sprint.Status.CLOSED:
+        raise _invalid("sprint", f"{current} is closed; its items are part of its record.", code="sprint_closed")
+    sprint_item = _live_sprint_item(current, item)
+    if current.status == Sprint.Status.PLANNED:
+        sprint_item.delete()
+    else:
+        now = timezone.now()
+        sprint_item.removed_at = now
+        sprint_item.removed_by = by
+        sprint_item.save(update_fields=["removed_at", "removed_by"])
+        done = sprint_item.column == SprintItem.Column.DONE
+        SprintEvent.objects.create(
+            sprint=current,
+            item=sprint_item.item,
+            kind=SprintEvent.Kind.REMOVED,
+            points=0 if done else sprint_item.item.estimate,
+            at=now,
+            by=by,
+        )
+    record(
+        product=current.product,
+        by=by,
+        event="sprints.item.removed",
+        item=sprint_item.item,
+        sprint=current.pk,
+        mid_sprint=current.status == Sprint.Status.ACTIVE,
+    )
+
+
+def _live_items(sprint: Sprint) -> list[SprintItem]:
+    return list(
+        SprintItem.objects.select_related("item", "item__product")
+        .filter(sprint=sprint, removed_at__isnull=True)
+        .order_by("item__rank")
+    )
+
+
+@transaction.atomic
+def start_sprint(*, sprint: Sprint, by) -> Sprint:
+    """Start a planned sprint: it needs a sprint goal, and no other sprint of the product may be
+    active. Each item's estimate is recorded as committed work."""
+    require(by, sprint.product, Action.PLAN_SPRINTS)
+    # The product's row lock serialises two starts in the product; the one_active_sprint
+    # constraint backs it.
+    Product.objects.select_for_update().filter(pk=sprint.product_id).first()
+    current = _locked_sprint(sprint)
+    if current.status != Sprint.Status.PLANNED:
+        raise _invalid("sprint", f"{current} is {current.get_status_display().lower()}; only a planned sprint starts.")
+    if not current.goal.strip():
+        raise _invalid("goal", "Set a sprint goal before starting: why is this sprint worth doing?", code="no_goal")
+    other = Sprint.objects.filter(product_id=current.product_id, status=Sprint.Status.ACTIVE).first()
+    message = "Sprint {} is still active; close it before starting another."
+    if other is not None:
+        raise _invalid("sprint", message.format(other.number), code="sprint_active")
+    now = timezone.now()
+    current.status = Sprint.Status.ACTIVE
+    current.started_at = now
+    current.started_by = by
+    try:
+        with transaction.atomic():
+            current.save(update_fields=["status", "started_at", "started_by"])
+    except IntegrityError:
+        raise _invalid(
+            "sprint", "Another sprint of this product is active; close it first.", code="sprint_active"
+        ) from None
+    sprint_items = _live_items(current)
+    SprintEvent.objects.bulk_create(
+        SprintEvent(
+            sprint=current, item=si.item, kind=SprintEvent.Kind.COMMITTED, points=si.item.estimate, at=now, by=by
+        )
+        for si in sprint_items
+    )
+    SprintItem.objects.filter(pk__in=[si.pk for si in sprint_items]).update(committed=True)
+    record(
+        product=current.product,
+        by=by,
+        event="sprints.sprint.started",
+        sprint=current.pk,
+        number=current.number,
+        committed_points=sum(_points(si.item.estimate) for si in sprint_items),
+    )
+    return current
+
+
+# --- The board -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_column(*, sprint: Sprint, item: Item, by, column: str) -> SprintItem:
+    """Move an item across the active sprint's board. Into Done records the item's points as
+    done and makes the item done; out of Done records it reopened and makes it ready again."""
+    require(by, sprint.product, Action.EDIT_ITEMS)
+    if column not in SprintItem.Column.values:
+        raise _invalid("column", f"Choose one of: {', '.join(SprintItem.Column.values)}.")
+    current = _locked_sprint(sprint)
+    if current.status != Sprint.Status.ACTIVE:
+        raise _invalid("sprint", f"{current} is not active; its board cannot change.", code="sprint_not_active")
+    sprint_item = _live_sprint_item(current, item)
+    old = sprint_item.column
+    if old == column:
+        return sprint_item
+    done = SprintItem.Column.DONE
+    now = timezone.now()
+    kind = SprintEvent.Kind.DONE if column == done else SprintEvent.Kind.REOPENED if old == done else None
+    if kind is not None:
+        status = Item.Status.DONE if column == done else Item.Status.READY
+        # The item's status follows its column, through the same service as every edit.
+        fresh = backlog_services.update_item(item=sprint_item.item, by=by, changes={"status": status}, via_board=True)
+        SprintEvent.objects.create(sprint=current, item=fresh, kind=kind, points=fresh.estimate, at=now, by=by)
+        sprint_item.item = fresh
+    sprint_item.column = column
+    sprint_item.save(update_fields=["column"])
+    record(
+        product=current.product,
+        by=by,
+        event="sprints.item.column_changed",
+        item=sprint_item.item,
+        sprint=current.pk,
+        old=old,
+        new=column,
+    )
+    return sprint_item
+
+
+# --- Closing -------------------------------------------------------------------------------------
+
+
+def next_planned(product_id: int) -> Sprint | None:
+    """The planned sprint with the lowest number (the one unfinished work can go to)."""
+    return Sprint.objects.filter(product_id=product_id, status=Sprint.Status.PLANNED).order_by("number").first()
+
+
+def _event_totals(sprint: Sprint) -> dict[str, int]:
+    totals = dict.fromkeys(SprintEvent.Kind.values, 0)
+    for kind, points in SprintEvent.objects.filter(sprint=sprint).values_list("kind", "points"):
+        totals[kind] += _points(points)
+    return totals
+
+
+@transaction.atomic
+def close_sprint(
+    *,
+    sprint: Sprint,
+    by,
+    goal_outcome: str,
+    goal_note: str = "",
+    placements: dict[str, str] | None = None,
+) -> Sprint:
+    """Close the active sprint: say whether its goal was met, place each unfinished item (by its
+    key: "top" of the backlog, the default, keeping sprint order; "next" planned sprint; or
+    "keep" its old position), and freeze the outcome. Refused as a whole, with nothing changed,
+    when an item is to go to a next sprint that does not exist."""
+    require(by, sprint.product, Action.PLAN_SPRINTS)
+    if goal_outcome not in Sprint.GoalOutcome.values:
+        raise _invalid("goal_outcome", "Was the sprint goal met? Choose met, partly or not met.")
+    goal_note = _check_text(goal_note, "goal_note")
+    placements = placements if placements is not None else {}
+    if not isinstance(placements, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in placements.items()
+    ):
+        raise _invalid("placements", "Placements map item keys to top, next or keep.")
+    current = _locked_sprint(sprint)
+    if current.status != Sprint.Status.ACTIVE:
+        raise _invalid("sprint", f"{current} is {current.get_status_display().lower()}; only an active sprint closes.")
+
+    sprint_items = _live_items(current)
+    done = [si for si in sprint_items if si.column == SprintItem.Column.DONE]
+    unfinished = [si for si in sprint_items if si.column != SprintItem.Column.DONE]
+    keys = {si.item.key for si in unfinished}
+    placements = {str(key).upper(): value for key, value in placements.items()}
+    unknown = sorted(set(placements) - keys)
+    bad = sorted(key for key, value in placements.items() if value not in PLACEMENTS)
+    if unknown or bad:
+        parts = []
+        if unknown:
+            parts.append(f"not unfinished items of {current}: {', '.join(unknown)}")
+        if bad:
+            parts.append(f"place {', '.join(bad)} at top, next or keep")
+        raise _invalid("placements", "Placements: " + "; ".join(parts) + ".")
+    chosen = {si.item.key: placements.get(si.item.key, "top") for si in unfinished}
+    target = None
+    if "next" in chosen.values():
+        target = next_planned(current.product_id)
+        if target is None:
+            going = ", ".join(key for key, value in chosen.items() if value == "next")
+            raise _invalid(
+                "placements",
+                f"There is no planned sprint for {going} to go to: plan the next sprint first, "
+                "or put the item back in the backlog.",
+                code="no_next_sprint",
+            )
+    for si in unfinished:
+        if chosen[si.item.key] != "keep" and si.item.archived_at is not None:
+            if chosen[si.item.key] == "next":
+                raise _invalid("placements", f"{si.item.key} is archived; restore it or keep it where it is.")
+            chosen[si.item.key] = "keep"  # archived: it has no place in the backlog to go to
+
+    # Top of the backlog in sprint order: the first to position 1, each next one below it.
+    previous = None
+    for si in unfinished:
+        placement = chosen[si.item.key]
+        if placement == "top":
+            if previous is None:
+                backlog_services.move_item(item=si.item, by=by, position=1, for_sprint_close=True)
+            else:
+                backlog_services.move_item(item=si.item, by=by, after=previous, for_sprint_close=True)
+            previous = si.item
+        elif placement == "next":
+            SprintItem.objects.create(sprint=target, item=si.item, committed=True, added_by=by)
+            record(product=current.product, by=by, event="sprints.item.added", item=si.item, sprint=target.pk)
+
+    totals = _event_totals(current)
+    current.outcome = {
+        "committed_points": totals[SprintEvent.Kind.COMMITTED],
+        "added_points": totals[SprintEvent.Kind.ADDED],
+        "removed_points": totals[SprintEvent.Kind.REMOVED],
+        "completed_points": sum(_points(si.item.estimate) for si in done),
+        "done": [{"key": si.item.key, "title": si.item.title, "estimate": si.item.estimate} for si in done],
+        "not_done": [
+            {"key": si.item.key, "title": si.item.title, "estimate": si.item.estimate, "placed": chosen[si.item.key]}
+            for si in unfinished
+        ],
+    }
+    current.status = Sprint.Status.CLOSED
+    current.goal_outcome = goal_outcome
+    current.goal_note = goal_note
+    current.closed_at = timezone.now()
+    current.closed_by = by
+    current.save(update_fields=["outcome", "status", "goal_outcome", "goal_note", "closed_at", "closed_by"])
+    record(
+        product=current.product,
+        by=by,
+        event="sprints.sprint.closed",
+        sprint=current.pk,
+        number=current.number,
+        goal_outcome=goal_outcome,
+        completed_points=current.outcome["completed_points"],
+        placements=chosen,
+    )
+    return current
+
+
+# --- Review --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_feedback(*, sprint: Sprint, by, body: str, about: Item | None = None) -> Feedback:
+    """Give feedback at a sprint's review (any member, stakeholders included), optionally about
+    an item of the product."""
+    require(by, sprint.product, Action.REVIEW_FEEDBACK)
+    body = _check_text(body, "body")
+    if not body:
+        raise _invalid("body", "Feedback needs some text.")
+    if about is not None and (not isinstance(about, Item) or about.product_id != sprint.product_id):
+        raise _invalid("about", "Choose an item of this product, or none.")
+    feedback = Feedback.objects.create(sprint=sprint, author=by, body=body, about=about)
+    record(product=sprint.product, by=by, event="sprints.feedback.added", item=about, sprint=sprint.pk)
+    return feedback
+
+
+def _quote(feedback: Feedback, sprint: Sprint) -> str:
+    author = feedback.author.name if feedback.author else "a former member"
+    quoted = "\n".join(f"> {line}" if line else ">" for line in feedback.body.splitlines())
+    return f"{quoted}\n\n— feedback from {author} at the review of Sprint {sprint.number}."
+
+
+@transaction.atomic
+def feedback_to_item(*, feedback: Feedback, by, position: int, title: str | None = None, kind: str = "story") -> Item:
+    """Turn review feedback into a backlog item at a chosen position; the item quotes the
+    feedback and the two link to each other. Feedback becomes an item once."""
+    sprint = feedback.sprint
+    require(by, sprint.product, Action.RANK)
+    current = Feedback.objects.select_for_update(of=("self",)).select_related("author").filter(pk=feedback.pk).first()
+    if current is None:
+        raise NotFound("No such feedback.")
+    if current.became_id is not None:
+        raise _invalid("feedback", "This feedback is a backlog item already.", code="already_an_item")
+    if title is None or not str(title).strip():
+        first_line = current.body.strip().splitlines()[0] if current.body.strip() else "Feedback"
+        title = first_line[: backlog_services.TITLE_MAX]
+    item = backlog_services.create_item(
+        product=sprint.product, by=by, title=title, kind=kind, description=_quote(current, sprint)
+    )
+    backlog_services.move_item(item=item, by=by, position=position)
+    current.became = item
+    current.save(update_fields=["became"])
+    record(product=sprint.product, by=by, event="sprints.feedback.became_item", item=item, feedback=current.pk)
+    return item
+
+
+def _done_keys(sprint: Sprint) -> set[str]:
+    if sprint.status == Sprint.Status.CLOSED:
+        return {entry["key"] for entry in (sprint.outcome or {}).get("done", [])}
+    return set(
+        SprintItem.objects.filter(sprint=sprint, removed_at__isnull=True, column=SprintItem.Column.DONE).values_list(
+            "item__key", flat=True
+        )
+    )
+
+
+@transaction.atomic
+def record_hypothesis_outcome(*, sprint: Sprint, item: Item, by, verdict: str, evidence: str = "") -> HypothesisOutcome:
+    """Record at the review what a done item's hypothesis turned out to be (validated,
+    invalidated or inconclusive, with evidence); recording again updates it."""
+    require(by, sprint.product, Action.PLAN_SPRINTS)
+    if verdict not in HypothesisOutcome.Verdict.values:
+        raise _invalid("verdict", f"Choose one of: {', '.join(HypothesisOutcome.Verdict.values)}.")
+    evidence = _check_text(evidence, "evidence")
+    if not isinstance(item, Item) or item.product_id != sprint.product_id or item.key not in _done_keys(sprint):
+        raise _invalid("item", f"Only items done in Sprint {sprint.number} can have their hypothesis judged.")
+    if not item.hypothesis.strip():
+        raise _invalid("item", f"{item.key} carries no hypothesis to judge.")
+    outcome, created = HypothesisOutcome.objects.update_or_create(
+        sprint=sprint,
+        item=item,
+        defaults={
+            "hypothesis": item.hypothesis,
+            "verdict": verdict,
+            "evidence": evidence,
+            "recorded_by": by,
+            "recorded_at": timezone.now(),
+        },
+    )
+    record(
+        product=sprint.product,
+        by=by,
+        event="sprints.hypothesis.recorded",
+        item=item,
+        sprint=sprint.pk,
+        verdict=verdict,
+        updated=not created,
+    )
+    return outcome
+
+
+# --- Retrospective -------------------------------------------------------------------------------
+
+
+def _retro_open(sprint: Sprint) -> None:
+    # Asked of the database: the caller's copy may predate the start.
+    status = Sprint.objects.filter(pk=sprint.pk).values_list("status", flat=True).first()
+    if status is None:
+        raise NotFound("No such sprint.")
+    if status == Sprint.Status.PLANNED:
+        raise _invalid("sprint", f"{sprint} has not started; its retrospective comes at its end.")
+
+
+@transaction.atomic
+def add_retro_card(*, sprint: Sprint, by, column: str, body: str) -> RetroCard:
+    """Add a card to the sprint's retrospective (team only: stakeholders get NotFound)."""
+    require(by, sprint.product, Action.RETROSPECTIVE)
+    _retro_open(sprint)
+    if column not in RetroCard.Column.values:
+        raise _invalid("column", f"Choose one of: {', '.join(RetroCard.Column.values)}.")
+    body = _check_text(body, "body")
+    if not body:
+        raise _invalid("body", "A card needs some text.")
+    card = RetroCard.objects.create(sprint=sprint, column=column, body=body, author=by)
+    record(product=sprint.product, by=by, event="sprints.retro.card_added", sprint=sprint.pk, card=card.pk)
+    return card
+
+
+def _card_sprint(card: RetroCard) -> Sprint:
+    return Sprint.objects.select_related("product").get(pk=card.sprint_id)
+
+
+@transaction.atomic
+def vote(*, card: RetroCard, by) -> RetroVote:
+    """Place one of the member's 3 votes of the sprint on a card (several may go to one card).
+    Counted under the sprint's row lock, so two quick clicks cannot make a fourth."""
+    sprint = _card_sprint(card)
+    require(by, sprint.product, Action.RETROSPECTIVE)
+    _locked_sprint(sprint)
+    used = RetroVote.objects.filter(card__sprint=sprint, voter=by).count()
+    if used >= VOTES_PER_MEMBER:
+        raise _invalid(
+            "card",
+            f"You have placed all {VOTES_PER_MEMBER} of your votes; take one back to vote again.",
+            code="no_votes_left",
+        )
+    return RetroVote.objects.create(card=card, voter=by)
+
+
+@transaction.atomic
+def unvote(*, card: RetroCard, by) -> None:
+    """Take back one of the member's votes on the card (nothing happens if there is none)."""
+    sprint = _card_sprint(card)
+    require(by, sprint.product, Action.RETROSPECTIVE)
+    mine = RetroVote.objects.filter(card=card, voter=by).order_by("-created_at", "-id").first()
+    if mine is not None:
+        mine.delete()
+
+
+@transaction.atomic
+def add_action_item(*, sprint: Sprint, by, title: str, owner=None, target_sprint: Sprint | None = None) -> ActionItem:
+    """Commit to an improvement at the retrospective, with an owner from the team and the
+    planned or active sprint it should land in; it follows the team until done."""
+    require(by, sprint.product, Action.RETROSPECTIVE)
+    _retro_open(sprint)
+    title = _check_text(title, "title", limit=ACTION_TITLE_MAX)
+    if not title:
+        raise _invalid("title", "An action item needs a title.")
+    if owner is not None:
+        role = (
+            Membership.objects.filter(product_id=sprint.product_id, user=owner).values_list("role", flat=True).first()
+        )
+        if role not in TEAM_ROLES:
+            raise _invalid("owner", "The owner must be on the Scrum team of this product.")
+    if target_sprint is not None and (
+        not isinstance(target_sprint, Sprint)
+        or not Sprint.objects.filter(pk=target_sprint.pk, product_id=sprint.product_id, status__in=OPEN).exists()
+    ):
+        raise _invalid("target_sprint", "Choose a planned or active sprint of this product.")
+    action_item = ActionItem.objects.create(
+        sprint=sprint, title=title, owner=owner, target_sprint=target_sprint, created_by=by
+    )
+    record(product=sprint.product, by=by, event="sprints.action_item.added", sprint=sprint.pk, action=action_item.pk)
+    return action_item
+
+
+def _set_action_done(action_item: ActionItem, by, done: bool) -> ActionItem:
+    sprint = Sprint.objects.select_related("product").get(pk=action_item.sprint_id)
+    require(by, sprint.product, Action.RETROSPECTIVE)
+    current = ActionItem.objects.select_for_update().get(pk=action_item.pk)
+    if (current.done_at is not None) != done:
+        current.done_at = timezone.now() if done else None
+        current.save(update_fields=["done_at"])
+        event = "sprints.action_item.completed" if done else "sprints.action_item.reopened"
+        record(product=sprint.product, by=by, event=event, sprint=sprint.pk, action=current.pk)
+    return current
+
+
+@transaction.atomic
+def complete_action_item(*, action_item: ActionItem, by) -> ActionItem:
+    """Mark an action item done: it stops following the team."""
+    return _set_action_done(action_item, by, True)
+
+
+@transaction.atomic
+def reopen_action_item(*, action_item: ActionItem, by) -> ActionItem:
+    """Open a done action item again."""
+    return _set_action_done(action_item, by, False)

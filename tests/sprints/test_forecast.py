@@ -1,0 +1,151 @@
+"""The Monte Carlo forecast's math (sprints.forecast): no database."""
+
+import datetime
+
+import pytest
+
+from sprints.forecast import (
+    HORIZON,
+    LIKELIHOODS,
+    RESAMPLE,
+    Forecaster,
+    SprintClock,
+    counted_points,
+    median_estimate,
+)
+
+CLOCK = SprintClock(last_number=11, last_end=datetime.date(2025, 1, 13), length_days=14)
+NOISY = [14, 26, 19, 23, 12, 25]
+
+
+def test_a_constant_velocity_gives_the_same_exact_sprint_at_every_likelihood():
+    """20 points a sprint: 50 points take 3 sprints (12, 13, 14), whatever the likelihood."""
+    forecast = Forecaster([20, 20, 20], clock=CLOCK).at(50)
+    assert [(line.likelihood, line.sprint_number, line.end_date) for line in forecast.lines] == [
+        (50, 14, datetime.date(2025, 2, 24)),
+        (85, 14, datetime.date(2025, 2, 24)),
+        (95, 14, datetime.date(2025, 2, 24)),
+    ]
+
+
+def test_a_position_exactly_on_a_sprint_boundary_is_done_in_that_sprint():
+    """60 points at 20 a sprint are done at the end of the third sprint, 61 need a fourth."""
+    forecaster = Forecaster([20, 20, 20])
+    assert forecaster.sprints_needed(60) == {50: 3, 85: 3, 95: 3}
+    assert forecaster.sprints_needed(61) == {50: 4, 85: 4, 95: 4}
+
+
+def test_the_50_percent_line_follows_the_mean_velocity():
+    """A symmetric history (mean 20): the median future reaches 20·k points by sprint k."""
+    forecaster = Forecaster([14, 20, 26])
+    assert forecaster.sprints_needed(95)[50] == 5
+    assert forecaster.sprints_needed(199)[50] == 10
+
+
+def test_the_85_percent_line_matches_the_student_t_predictive():
+    """By hand: with history 14, 20, 26 (n=3, s=6) the sum of k future sprints is
+    20k + 6·√(k²/3 + k)·t₂. Its 15th percentile (t₂ = −1.386) is 130.1 at k=9 and 145.3 at
+    k=10, so 140 points are 85% likely done in 10 sprints."""
+    assert Forecaster([14, 20, 26]).sprints_needed(140)[85] == 10
+
+
+def test_short_histories_widen_the_forecast_beyond_plain_resampling():
+    """Plain resampling of 3 sprints knows only those 3 values; the posterior knows it knows
+    little, so its 95% line lies further out."""
+    history = [18, 22, 20]
+    honest = Forecaster(history).sprints_needed(290)
+    naive = Forecaster(history, method=RESAMPLE).sprints_needed(290)
+    assert honest[95] > naive[95]
+    assert honest[50] == naive[50] == 15
+
+
+def test_the_same_seed_gives_the_same_forecast():
+    first = Forecaster(NOISY, seed=7, simulations=2_000)
+    second = Forecaster(NOISY, seed=7, simulations=2_000)
+    assert [first.sprints_needed(p) for p in range(0, 600, 7)] == [second.sprints_needed(p) for p in range(0, 600, 7)]
+
+
+def test_likelihoods_are_ordered_and_deeper_positions_never_finish_earlier():
+    forecaster = Forecaster(NOISY)
+    previous = dict.fromkeys(LIKELIHOODS, 0)
+    for points in range(0, 1_500, 5):
+        needed = forecaster.sprints_needed(points)
+        assert needed[50] <= needed[85] <= needed[95]
+        for likelihood in LIKELIHOODS:
+            assert needed[likelihood] >= previous[likelihood]
+        previous = needed
+
+
+def test_no_history_says_so_and_forecasts_nothing():
+    forecast = Forecaster([], clock=CLOCK).at(40)
+    assert not forecast.enough_history
+    assert not forecast.available
+    assert forecast.lines == ()
+    assert forecast.history == 0
+
+
+def test_fewer_than_three_closed_sprints_is_not_enough_history():
+    forecast = Forecaster([20, 25]).at(40)
+    assert not forecast.enough_history
+    assert forecast.history == 2
+
+
+def test_three_closed_sprints_are_enough():
+    assert Forecaster([20, 25, 18]).at(40).enough_history
+
+
+def test_a_history_of_zero_velocity_sprints_reports_beyond_the_horizon():
+    forecast = Forecaster([0, 0, 0], clock=CLOCK).at(10)
+    assert [line.beyond for line in forecast.lines] == [True, True, True]
+    assert forecast.horizon == HORIZON
+
+
+def test_some_zero_velocity_sprints_slow_the_forecast_without_breaking_it():
+    needed = Forecaster([0, 20, 0, 25, 0]).sprints_needed(100)
+    assert all(value is not None for value in needed.values())
+    assert Forecaster([20, 20, 25, 25]).sprints_needed(100)[85] < needed[85]
+
+
+def test_a_position_beyond_any_horizon_is_reported_as_beyond():
+    forecast = Forecaster([20, 20, 20], clock=CLOCK, horizon=50).at(20 * 50 + 1)
+    assert all(line.beyond and line.sprint_number is None for line in forecast.lines)
+
+
+def test_nothing_left_to_do_is_done_by_the_next_sprint():
+    assert Forecaster([20, 20, 20]).sprints_needed(0) == {50: 1, 85: 1, 95: 1}
+
+
+def test_unestimated_items_count_at_the_median_estimate_and_are_flagged():
+    """30 estimated points and 2 unestimated items, median estimate 5: 40 points."""
+    forecast = Forecaster([20, 20, 20]).at(30, unestimated=2, median=median_estimate([3, 5, 8, None]))
+    assert forecast.points == 40
+    assert forecast.unestimated == 2
+    assert forecast.median == 5
+    assert forecast.line(85).sprints_ahead == 2
+
+
+def test_the_median_estimate_ignores_unestimated_items_and_averages_an_even_middle():
+    assert median_estimate([1, None, 3, 8, None]) == 3
+    assert median_estimate([2, 3, 5, 8]) == 4
+
+
+def test_when_nothing_is_estimated_there_is_no_size_to_assume():
+    assert median_estimate([None, None]) is None
+    assert counted_points(0, 3, None) is None
+    forecast = Forecaster([20, 20, 20]).at(0, unestimated=3, median=None)
+    assert forecast.enough_history and not forecast.estimable and not forecast.available
+    assert forecast.lines == ()
+
+
+def test_no_unestimated_items_need_no_median():
+    assert counted_points(12, 0, None) == 12
+
+
+def test_negative_velocities_are_refused():
+    with pytest.raises(ValueError):
+        Forecaster([20, -1, 20])
+
+
+def test_the_clock_counts_whole_sprints_from_the_last_closed_one():
+    assert CLOCK.number(3) == 14
+    assert CLOCK.end_date(3) == datetime.date(2025, 2, 24)
