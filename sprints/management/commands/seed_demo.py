@@ -4,7 +4,11 @@ closed sprints, the active one, a planned one, a review and a retrospective) and
 Idempotent: the users are created only when missing (an existing account keeps its password),
 and the product and its items only when there is no product SHOP yet, so a second run changes
 nothing. Demo users have a published password, so they are created only in debug or when asked
-for explicitly."""
+for explicitly.
+
+It lives in sprints, the highest app it needs: it plays the backlog and the sprint history
+through both apps' services, and the backlog may not import sprints.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from django.utils import timezone
 from accounts.models import User
 from backlog import services
 from backlog.models import Item, Membership, Product, ProductGoal
+from sprints import services as sprint_services
 
 from . import _demo_data as demo
 from ._demo_data import ARCHIVED, DETAILS, ITEMS, NOTES, PRODUCT, USERS
@@ -111,8 +116,6 @@ class _SprintHistory:
     one running today. Only timestamps are rewritten; every number comes from the services."""
 
     def __init__(self, product: Product, users: dict[str, User], items: dict[str, Item]):
-        from sprints import services as sprint_services  # sprints builds on backlog, not the reverse
-
         self.sprints = sprint_services
         self.product = product
         self.users = users
