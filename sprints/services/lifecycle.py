@@ -1,11 +1,4 @@
-"""Every write to sprints: planning, the board, closing, reviews and retrospectives. Keyword-only,
-atomic, the acting user passed as `by`; each service asks backlog.permissions itself.
-
-A sprint's numbers are never recomputed from today's items: every change to its remaining work
-records a SprintEvent (committed at start, added, removed, done, reopened), and closing freezes
-the outcome. Changes to a sprint's items take the sprint's row lock, so two planners cannot
-interleave a start, a close and an addition.
-"""
+"""Planning, the board and closing: the sprint from planned to closed."""
 
 from __future__ import annotations
 
@@ -16,72 +9,24 @@ from django.db.models import Max
 from django.utils import timezone
 
 from backlog import services as backlog_services
-from backlog.models import Item, Membership, Product, ProductGoal, Role
+from backlog.models import Item, Product, ProductGoal
 from backlog.permissions import Action, require
-from backlog.services import TEXT_MAX, record
-from config.errors import InvalidInput, NotFound, StaleVersion
+from backlog.services import record
+from config.errors import InvalidInput, StaleVersion
 
-from .models import ActionItem, Feedback, HypothesisOutcome, RetroCard, RetroVote, Sprint, SprintEvent, SprintItem
-
-VOTES_PER_MEMBER = 3
-OPEN = (Sprint.Status.PLANNED, Sprint.Status.ACTIVE)
-PLACEMENTS = ("top", "next", "keep")
-SPRINT_FIELDS = ("goal", "start_date", "end_date", "product_goal", "review_notes")
-ACTION_TITLE_MAX = ActionItem._meta.get_field("title").max_length
-# The Scrum Guide's bound: a sprint lasts a month or less.
-MAX_SPRINT_DAYS = 31
-TEAM_ROLES = frozenset({Role.PRODUCT_OWNER, Role.SCRUM_MASTER, Role.DEVELOPER})
-
-
-def _invalid(field: str, message: str, *, code: str | None = None) -> InvalidInput:
-    return InvalidInput(message, code=code, fields={field: [message]})
-
-
-def _locked_sprint(sprint: Sprint) -> Sprint:
-    """The sprint as it is now, under its row lock (its product attached)."""
-    locked = Sprint.objects.select_for_update().filter(pk=sprint.pk).first()
-    if locked is None:
-        raise NotFound("No such sprint.")
-    locked.product = sprint.product
-    return locked
-
-
-def _as_date(value, field: str) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except ValueError:
-        raise _invalid(field, "Enter a date as YYYY-MM-DD.") from None
-
-
-def _check_dates(start_date: datetime.date, end_date: datetime.date) -> None:
-    if end_date < start_date:
-        raise _invalid("end_date", "A sprint ends on or after the day it starts.")
-    if (end_date - start_date).days + 1 > MAX_SPRINT_DAYS:
-        raise _invalid("end_date", f"A sprint lasts at most {MAX_SPRINT_DAYS} days.")
-
-
-def _check_text(value, field: str, *, limit: int = TEXT_MAX) -> str:
-    value = "" if value is None else str(value).strip()
-    if len(value) > limit:
-        raise _invalid(field, f"At most {limit} characters.")
-    return value
-
-
-def _check_product_goal(product: Product, goal) -> ProductGoal | None:
-    if goal is not None and (not isinstance(goal, ProductGoal) or goal.product_id != product.pk):
-        raise _invalid("product_goal", "Choose a goal of this product, or none.")
-    return goal
-
-
-def _points(value: int | None) -> int:
-    return value or 0
-
-
-# --- Planning ------------------------------------------------------------------------------------
+from ..models import Sprint, SprintEvent, SprintItem
+from .common import (
+    OPEN,
+    PLACEMENTS,
+    SPRINT_FIELDS,
+    _as_date,
+    _check_dates,
+    _check_product_goal,
+    _check_text,
+    _invalid,
+    _locked_sprint,
+    _points,
+)
 
 
 @transaction.atomic
@@ -493,205 +438,3 @@ def close_sprint(
         placements=chosen,
     )
     return current
-
-
-# --- Review --------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def add_feedback(*, sprint: Sprint, by, body: str, about: Item | None = None) -> Feedback:
-    """Give feedback at a sprint's review (any member, stakeholders included), optionally about
-    an item of the product."""
-    require(by, sprint.product, Action.REVIEW_FEEDBACK)
-    body = _check_text(body, "body")
-    if not body:
-        raise _invalid("body", "Feedback needs some text.")
-    if about is not None and (not isinstance(about, Item) or about.product_id != sprint.product_id):
-        raise _invalid("about", "Choose an item of this product, or none.")
-    feedback = Feedback.objects.create(sprint=sprint, author=by, body=body, about=about)
-    record(product=sprint.product, by=by, event="sprints.feedback.added", item=about, sprint=sprint.pk)
-    return feedback
-
-
-def _quote(feedback: Feedback, sprint: Sprint) -> str:
-    author = feedback.author.name if feedback.author else "a former member"
-    quoted = "\n".join(f"> {line}" if line else ">" for line in feedback.body.splitlines())
-    return f"{quoted}\n\n— feedback from {author} at the review of Sprint {sprint.number}."
-
-
-@transaction.atomic
-def feedback_to_item(*, feedback: Feedback, by, position: int, title: str | None = None, kind: str = "story") -> Item:
-    """Turn review feedback into a backlog item at a chosen position; the item quotes the
-    feedback and the two link to each other. Feedback becomes an item once."""
-    sprint = feedback.sprint
-    require(by, sprint.product, Action.RANK)
-    current = Feedback.objects.select_for_update(of=("self",)).select_related("author").filter(pk=feedback.pk).first()
-    if current is None:
-        raise NotFound("No such feedback.")
-    if current.became_id is not None:
-        raise _invalid("feedback", "This feedback is a backlog item already.", code="already_an_item")
-    if title is None or not str(title).strip():
-        first_line = current.body.strip().splitlines()[0] if current.body.strip() else "Feedback"
-        title = first_line[: backlog_services.TITLE_MAX]
-    item = backlog_services.create_item(
-        product=sprint.product, by=by, title=title, kind=kind, description=_quote(current, sprint)
-    )
-    backlog_services.move_item(item=item, by=by, position=position)
-    current.became = item
-    current.save(update_fields=["became"])
-    record(product=sprint.product, by=by, event="sprints.feedback.became_item", item=item, feedback=current.pk)
-    return item
-
-
-def _done_keys(sprint: Sprint) -> set[str]:
-    if sprint.status == Sprint.Status.CLOSED:
-        return {entry["key"] for entry in (sprint.outcome or {}).get("done", [])}
-    return set(
-        SprintItem.objects.filter(sprint=sprint, removed_at__isnull=True, column=SprintItem.Column.DONE).values_list(
-            "item__key", flat=True
-        )
-    )
-
-
-@transaction.atomic
-def record_hypothesis_outcome(*, sprint: Sprint, item: Item, by, verdict: str, evidence: str = "") -> HypothesisOutcome:
-    """Record at the review what a done item's hypothesis turned out to be (validated,
-    invalidated or inconclusive, with evidence); recording again updates it."""
-    require(by, sprint.product, Action.PLAN_SPRINTS)
-    if verdict not in HypothesisOutcome.Verdict.values:
-        raise _invalid("verdict", f"Choose one of: {', '.join(HypothesisOutcome.Verdict.values)}.")
-    evidence = _check_text(evidence, "evidence")
-    if not isinstance(item, Item) or item.product_id != sprint.product_id or item.key not in _done_keys(sprint):
-        raise _invalid("item", f"Only items done in Sprint {sprint.number} can have their hypothesis judged.")
-    if not item.hypothesis.strip():
-        raise _invalid("item", f"{item.key} carries no hypothesis to judge.")
-    outcome, created = HypothesisOutcome.objects.update_or_create(
-        sprint=sprint,
-        item=item,
-        defaults={
-            "hypothesis": item.hypothesis,
-            "verdict": verdict,
-            "evidence": evidence,
-            "recorded_by": by,
-            "recorded_at": timezone.now(),
-        },
-    )
-    record(
-        product=sprint.product,
-        by=by,
-        event="sprints.hypothesis.recorded",
-        item=item,
-        sprint=sprint.pk,
-        verdict=verdict,
-        updated=not created,
-    )
-    return outcome
-
-
-# --- Retrospective -------------------------------------------------------------------------------
-
-
-def _retro_open(sprint: Sprint) -> None:
-    # Asked of the database: the caller's copy may predate the start.
-    status = Sprint.objects.filter(pk=sprint.pk).values_list("status", flat=True).first()
-    if status is None:
-        raise NotFound("No such sprint.")
-    if status == Sprint.Status.PLANNED:
-        raise _invalid("sprint", f"{sprint} has not started; its retrospective comes at its end.")
-
-
-@transaction.atomic
-def add_retro_card(*, sprint: Sprint, by, column: str, body: str) -> RetroCard:
-    """Add a card to the sprint's retrospective (team only: stakeholders get NotFound)."""
-    require(by, sprint.product, Action.RETROSPECTIVE)
-    _retro_open(sprint)
-    if column not in RetroCard.Column.values:
-        raise _invalid("column", f"Choose one of: {', '.join(RetroCard.Column.values)}.")
-    body = _check_text(body, "body")
-    if not body:
-        raise _invalid("body", "A card needs some text.")
-    card = RetroCard.objects.create(sprint=sprint, column=column, body=body, author=by)
-    record(product=sprint.product, by=by, event="sprints.retro.card_added", sprint=sprint.pk, card=card.pk)
-    return card
-
-
-def _card_sprint(card: RetroCard) -> Sprint:
-    return Sprint.objects.select_related("product").get(pk=card.sprint_id)
-
-
-@transaction.atomic
-def vote(*, card: RetroCard, by) -> RetroVote:
-    """Place one of the member's 3 votes of the sprint on a card (several may go to one card).
-    Counted under the sprint's row lock, so two quick clicks cannot make a fourth."""
-    sprint = _card_sprint(card)
-    require(by, sprint.product, Action.RETROSPECTIVE)
-    _locked_sprint(sprint)
-    used = RetroVote.objects.filter(card__sprint=sprint, voter=by).count()
-    if used >= VOTES_PER_MEMBER:
-        raise _invalid(
-            "card",
-            f"You have placed all {VOTES_PER_MEMBER} of your votes; take one back to vote again.",
-            code="no_votes_left",
-        )
-    return RetroVote.objects.create(card=card, voter=by)
-
-
-@transaction.atomic
-def unvote(*, card: RetroCard, by) -> None:
-    """Take back one of the member's votes on the card (nothing happens if there is none)."""
-    sprint = _card_sprint(card)
-    require(by, sprint.product, Action.RETROSPECTIVE)
-    mine = RetroVote.objects.filter(card=card, voter=by).order_by("-created_at", "-id").first()
-    if mine is not None:
-        mine.delete()
-
-
-@transaction.atomic
-def add_action_item(*, sprint: Sprint, by, title: str, owner=None, target_sprint: Sprint | None = None) -> ActionItem:
-    """Commit to an improvement at the retrospective, with an owner from the team and the
-    planned or active sprint it should land in; it follows the team until done."""
-    require(by, sprint.product, Action.RETROSPECTIVE)
-    _retro_open(sprint)
-    title = _check_text(title, "title", limit=ACTION_TITLE_MAX)
-    if not title:
-        raise _invalid("title", "An action item needs a title.")
-    if owner is not None:
-        role = (
-            Membership.objects.filter(product_id=sprint.product_id, user=owner).values_list("role", flat=True).first()
-        )
-        if role not in TEAM_ROLES:
-            raise _invalid("owner", "The owner must be on the Scrum team of this product.")
-    if target_sprint is not None and (
-        not isinstance(target_sprint, Sprint)
-        or not Sprint.objects.filter(pk=target_sprint.pk, product_id=sprint.product_id, status__in=OPEN).exists()
-    ):
-        raise _invalid("target_sprint", "Choose a planned or active sprint of this product.")
-    action_item = ActionItem.objects.create(
-        sprint=sprint, title=title, owner=owner, target_sprint=target_sprint, created_by=by
-    )
-    record(product=sprint.product, by=by, event="sprints.action_item.added", sprint=sprint.pk, action=action_item.pk)
-    return action_item
-
-
-def _set_action_done(action_item: ActionItem, by, done: bool) -> ActionItem:
-    sprint = Sprint.objects.select_related("product").get(pk=action_item.sprint_id)
-    require(by, sprint.product, Action.RETROSPECTIVE)
-    current = ActionItem.objects.select_for_update().get(pk=action_item.pk)
-    if (current.done_at is not None) != done:
-        current.done_at = timezone.now() if done else None
-        current.save(update_fields=["done_at"])
-        event = "sprints.action_item.completed" if done else "sprints.action_item.reopened"
-        record(product=sprint.product, by=by, event=event, sprint=sprint.pk, action=current.pk)
-    return current
-
-
-@transaction.atomic
-def complete_action_item(*, action_item: ActionItem, by) -> ActionItem:
-    """Mark an action item done: it stops following the team."""
-    return _set_action_done(action_item, by, True)
-
-
-@transaction.atomic
-def reopen_action_item(*, action_item: ActionItem, by) -> ActionItem:
-    """Open a done action item again."""
-    return _set_action_done(action_item, by, False)

@@ -1,0 +1,68 @@
+"""What the sprint services share: limits, input checks and the sprint row lock."""
+
+from __future__ import annotations
+
+import datetime
+
+from backlog.models import Product, ProductGoal, Role
+from backlog.services import TEXT_MAX
+from config.errors import InvalidInput, NotFound
+
+from ..models import ActionItem, Sprint
+
+VOTES_PER_MEMBER = 3
+OPEN = (Sprint.Status.PLANNED, Sprint.Status.ACTIVE)
+PLACEMENTS = ("top", "next", "keep")
+SPRINT_FIELDS = ("goal", "start_date", "end_date", "product_goal", "review_notes")
+ACTION_TITLE_MAX = ActionItem._meta.get_field("title").max_length
+# The Scrum Guide's bound: a sprint lasts a month or less.
+MAX_SPRINT_DAYS = 31
+TEAM_ROLES = frozenset({Role.PRODUCT_OWNER, Role.SCRUM_MASTER, Role.DEVELOPER})
+
+
+def _invalid(field: str, message: str, *, code: str | None = None) -> InvalidInput:
+    return InvalidInput(message, code=code, fields={field: [message]})
+
+
+def _locked_sprint(sprint: Sprint) -> Sprint:
+    """The sprint as it is now, under its row lock (its product attached)."""
+    locked = Sprint.objects.select_for_update().filter(pk=sprint.pk).first()
+    if locked is None:
+        raise NotFound("No such sprint.")
+    locked.product = sprint.product
+    return locked
+
+
+def _as_date(value, field: str) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise _invalid(field, "Enter a date as YYYY-MM-DD.") from None
+
+
+def _check_dates(start_date: datetime.date, end_date: datetime.date) -> None:
+    if end_date < start_date:
+        raise _invalid("end_date", "A sprint ends on or after the day it starts.")
+    if (end_date - start_date).days + 1 > MAX_SPRINT_DAYS:
+        raise _invalid("end_date", f"A sprint lasts at most {MAX_SPRINT_DAYS} days.")
+
+
+def _check_text(value, field: str, *, limit: int = TEXT_MAX) -> str:
+    value = "" if value is None else str(value).strip()
+    if len(value) > limit:
+        raise _invalid(field, f"At most {limit} characters.")
+    return value
+
+
+def _check_product_goal(product: Product, goal) -> ProductGoal | None:
+    if goal is not None and (not isinstance(goal, ProductGoal) or goal.product_id != product.pk):
+        raise _invalid("product_goal", "Choose a goal of this product, or none.")
+    return goal
+
+
+def _points(value: int | None) -> int:
+    return value or 0
