@@ -13,11 +13,15 @@ from .models import Item, Label, Membership, Product, ProductGoal, RefinementNot
 
 
 def products_for_user(user) -> QuerySet[Product]:
-    """The products the user is a member of, with the user's role annotated as `my_role`."""
+    """The products the user is a member of, with the user's role (`my_role`), the number of
+    live items and the active product goal's title (`active_goal`)."""
     return (
         Product.objects.filter(memberships__user=user)
         .annotate(
             my_role=Membership.objects.filter(product=OuterRef("pk"), user=user).values("role")[:1],
+            active_goal=ProductGoal.objects.filter(product=OuterRef("pk"), status=ProductGoal.Status.ACTIVE).values(
+                "title"
+            )[:1],
             live_items=Count("items", filter=Q(items__archived_at__isnull=True)),
         )
         .order_by("key")

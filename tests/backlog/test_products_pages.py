@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from backlog import services
 from backlog.models import Membership, Product, Role
 from tests.conftest import make_items
 
@@ -141,3 +142,10 @@ def test_pages_carry_no_inline_script_style_or_handler(template):
     assert "<style" not in text
     assert not re.search(r"\sstyle=", text)
     assert not re.search(r"\son[a-z]+=", text)
+
+
+def test_the_product_list_shows_each_products_active_goal(client, po, product):
+    services.set_product_goal(product=product, by=po, title="Checkout in one minute")
+    client.force_login(po)
+    response = client.get(reverse("backlog:product-list"))
+    assert "Checkout in one minute" in response.content.decode()
