@@ -67,6 +67,13 @@ def live_count(product: Product) -> int:
     return Item.objects.filter(product=product, archived_at__isnull=True).count()
 
 
+def live_item_at(product: Product, position: int) -> Item | None:
+    """The product's live item at this backlog position (1 is the top), or None past the end."""
+    return (
+        Item.objects.filter(product=product, archived_at__isnull=True).order_by("rank")[position - 1 : position].first()
+    )
+
+
 def position_of(item: Item) -> int | None:
     """1-based position among the product's live items; None for an archived item."""
     if item.archived_at is not None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from backlog.models import Item, Label, Product
+from backlog.models import Item, Label, Product, ProductGoal
 from backlog.permissions import Action, require
 from config.errors import NotFound
 
@@ -82,11 +82,13 @@ def sprint_for_user(user, sprint_id, action: Action = Action.READ) -> Sprint:
     return sprint
 
 
-def sprint_items(sprint: Sprint) -> QuerySet[SprintItem]:
-    """The sprint's live (not removed) items in backlog order, with items and labels."""
+def sprint_items(sprint: Sprint, *, include_removed: bool = False) -> QuerySet[SprintItem]:
+    """The sprint's live items (with `include_removed`, removed scope too) in backlog order, with items and labels."""
+    rows = SprintItem.objects.filter(sprint=sprint)
+    if not include_removed:
+        rows = rows.filter(removed_at__isnull=True)
     return (
-        SprintItem.objects.filter(sprint=sprint, removed_at__isnull=True)
-        .select_related("item", "item__product", "added_by")
+        rows.select_related("item", "item__product", "added_by", "removed_by")
         .prefetch_related(_labels())
         .order_by("item__rank")
     )
@@ -448,4 +450,78 @@ def lessons(product: Product) -> QuerySet[HypothesisOutcome]:
         HypothesisOutcome.objects.filter(sprint__product=product)
         .select_related("item", "sprint", "recorded_by")
         .order_by("-recorded_at", "-id")
+    )
+
+
+# --- Lookups by id -------------------------------------------------------------------------------
+# Rows reached by their own id in a URL (not under a sprint's) are checked against the policy of
+# their product: NotFound for unknown ids and non-members alike, so nothing leaks, then Forbidden.
+
+
+def _row_for_user(rows: QuerySet, row_id, user, action: Action, *, what: str, product_of):
+    try:
+        pk = int(row_id)
+    except (TypeError, ValueError):
+        raise NotFound(f"No {what} {row_id}.") from None
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise NotFound(f"No {what} {row_id}.")
+    require(user, product_of(row), action, not_found=f"No {what} {row_id}.")
+    return row
+
+
+def feedback_for_user(user, feedback_id, action: Action = Action.READ) -> Feedback:
+    """The feedback with this id, its sprint and product, if the user may take the action there."""
+    rows = Feedback.objects.select_related("sprint__product", "author", "about", "became")
+    return _row_for_user(rows, feedback_id, user, action, what="feedback", product_of=lambda row: row.sprint.product)
+
+
+def retro_card_for_user(user, card_id) -> RetroCard:
+    """The retrospective card with this id, its sprint and product, if the user is on the Scrum team."""
+    rows = RetroCard.objects.select_related("sprint__product", "author")
+    return _row_for_user(
+        rows, card_id, user, Action.RETROSPECTIVE, what="card", product_of=lambda row: row.sprint.product
+    )
+
+
+def action_item_for_user(user, action_item_id, action: Action = Action.RETROSPECTIVE) -> ActionItem:
+    """The action item with this id, its owner and sprints, if the user may take the action there."""
+    rows = ActionItem.objects.select_related("sprint__product", "owner", "target_sprint")
+    return _row_for_user(
+        rows, action_item_id, user, action, what="action item", product_of=lambda row: row.sprint.product
+    )
+
+
+def product_goal_for_user(user, goal_id, action: Action = Action.READ) -> ProductGoal:
+    """The product goal with this id and its product, if the user may take the action there."""
+    rows = ProductGoal.objects.select_related("product")
+    return _row_for_user(rows, goal_id, user, action, what="goal", product_of=lambda row: row.product)
+
+
+# --- Rows named in a request body, within a product ----------------------------------------------
+
+
+def product_goal_of(product: Product, goal_id: int) -> ProductGoal | None:
+    """The product's goal with this id, or None."""
+    return ProductGoal.objects.filter(product=product, pk=goal_id).first()
+
+
+def sprint_of(product: Product, sprint_id: int) -> Sprint | None:
+    """The product's sprint with this id, or None."""
+    return Sprint.objects.filter(product=product, pk=sprint_id).first()
+
+
+def feedback_of(sprint: Sprint) -> QuerySet[Feedback]:
+    """The sprint's review feedback, oldest first, with authors and the items it is about or became."""
+    return (
+        Feedback.objects.filter(sprint=sprint).select_related("author", "about", "became").order_by("created_at", "id")
+    )
+
+
+def action_items_of(sprint: Sprint) -> QuerySet[ActionItem]:
+    """The action items raised in the sprint's retrospective, oldest first, with owners and sprints."""
+    return (
+        ActionItem.objects.filter(sprint=sprint)
+        .select_related("owner", "sprint", "target_sprint")
+        .order_by("created_at", "id")
     )
