@@ -1,0 +1,54 @@
+"""Every write to products, members, items, ranks and product goals. Keyword-only, atomic, the
+acting user passed as `by`; each service asks the policy (backlog.permissions) itself, so no
+caller can forget. Split by domain; callers use `backlog.services.<verb>`."""
+
+from .common import ITEM_FIELDS, ITEM_TEXT_FIELDS, LABEL_MAX, RANK_LOCK_NAMESPACE, TEXT_MAX, TITLE_MAX, record
+from .goals import GOAL_TITLE_MAX, close_product_goal, set_product_goal
+from .items import add_refinement_note, archive_item, create_item, restore_item, update_item
+from .moves import INVALID_TARGET, MAX_POSITION, MoveResult, move_item, move_target, respace_backlog
+from .products import (
+    INVITATION_SALT,
+    Invitation,
+    accept_invitation,
+    add_member,
+    change_role,
+    create_product,
+    invite_member,
+    read_invitation,
+    remove_member,
+    update_product,
+)
+
+__all__ = [
+    "GOAL_TITLE_MAX",
+    "INVALID_TARGET",
+    "INVITATION_SALT",
+    "ITEM_FIELDS",
+    "ITEM_TEXT_FIELDS",
+    "Invitation",
+    "LABEL_MAX",
+    "MAX_POSITION",
+    "MoveResult",
+    "RANK_LOCK_NAMESPACE",
+    "TEXT_MAX",
+    "TITLE_MAX",
+    "accept_invitation",
+    "add_member",
+    "add_refinement_note",
+    "archive_item",
+    "change_role",
+    "close_product_goal",
+    "create_item",
+    "create_product",
+    "invite_member",
+    "move_item",
+    "move_target",
+    "read_invitation",
+    "record",
+    "remove_member",
+    "respace_backlog",
+    "restore_item",
+    "set_product_goal",
+    "update_item",
+    "update_product",
+]
