@@ -178,3 +178,36 @@ def page_serializer(name: str, item_serializer: type[serializers.Serializer]) ->
             "__module__": item_serializer.__module__,
         },
     )
+
+
+# --- Optimistic concurrency: ETag, If-Match and the 412 ---------------------------------------
+
+ENTITY_TAG = re.compile(r'\s*(W/)?"([\x21\x23-\x7e]*)"\s*')
+
+
+def etag(obj) -> str:
+    """The strong ETag of a versioned object: its version, quoted."""
+    return f'"{obj.version}"'
+
+
+def if_match_versions(request) -> set[int] | None:
+    """The versions an If-Match header accepts: None when absent or `*` (no check). Weak tags
+    never match (If-Match compares strongly). A header that is not a list of tags is a 400."""
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    versions: set[int] = set()
+    for part in header.split(","):
+        match = ENTITY_TAG.fullmatch(part)
+        if match is None:
+            raise exceptions.ValidationError({"If-Match": ['Send the ETag as you got it, quoted: "3".']})
+        weak, value = match.groups()
+        if not weak and value.isdigit() and len(value) < 12:
+            versions.add(int(value))
+    return versions
+
+
+def precondition_failed(data: Mapping, message: str, current) -> Response:
+    """412 with the object as it is now (`data`), so the client can merge and retry with its ETag."""
+    body = {**data, "detail": message, "code": "stale_version", "fields": {}}
+    return Response(body, status=412, headers={"ETag": etag(current)})

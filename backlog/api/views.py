@@ -11,12 +11,12 @@ import re
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import OrdoCursorPagination, error_responses, parse
+from config.api import OrdoCursorPagination, error_responses, etag, if_match_versions, parse, precondition_failed
 from config.errors import InvalidInput, NotFound, StaleVersion
 
 from .. import selectors, services
@@ -85,31 +85,8 @@ class NotePagination(OrdoCursorPagination):
 
 # --- Helpers -------------------------------------------------------------------------------------
 
+
 # One entity tag: "3" or W/"3" (RFC 9110 §8.8.3).
-ENTITY_TAG = re.compile(r'\s*(W/)?"([\x21\x23-\x7e]*)"\s*')
-
-
-def etag(item: Item) -> str:
-    return f'"{item.version}"'
-
-
-def if_match_versions(request: Request) -> set[int] | None:
-    """The versions an If-Match header accepts: None when absent or `*` (no check). Weak tags
-    never match (If-Match compares strongly). A header that is not a list of tags is a 400."""
-    header = request.headers.get("If-Match")
-    if header is None or header.strip() == "*":
-        return None
-    versions: set[int] = set()
-    for part in header.split(","):
-        match = ENTITY_TAG.fullmatch(part)
-        if match is None:
-            raise exceptions.ValidationError({"If-Match": ['Send the ETag as you got it, quoted: "3".']})
-        weak, value = match.groups()
-        if not weak and value.isdigit() and len(value) < 12:
-            versions.add(int(value))
-    return versions
-
-
 def item_data(request: Request, item: Item) -> dict:
     """The item as the API shows it, its position counted over the live backlog."""
     positions = {item.pk: selectors.position_of(item)}
@@ -122,8 +99,7 @@ def item_response(request: Request, item: Item, *, status_code: int = status.HTT
 
 def stale_response(request: Request, current: Item, message: str) -> Response:
     """412 with the item as it is now, so the client can merge and retry with its ETag."""
-    body = {**item_data(request, current), "detail": message, "code": StaleVersion.code, "fields": {}}
-    return Response(body, status=status.HTTP_412_PRECONDITION_FAILED, headers={"ETag": etag(current)})
+    return precondition_failed(item_data(request, current), message, current)
 
 
 def resolve_parent(product: Product, data: dict, item: Item | None = None) -> None:

@@ -43,10 +43,6 @@ def sprint_for(request: Request, sprint_id: str, action: Action = Action.READ) -
     return selectors.sprint_for_user(request.user, int(sprint_id), action)
 
 
-def etag(sprint: Sprint) -> str:
-    return f'"{sprint.version}"'
-
-
 def item_in_body(product: Product, key: str, field: str) -> Item:
     """The product's item named in a body (400 naming the field when there is none)."""
     item = backlog_selectors.item_of_product(product, key)

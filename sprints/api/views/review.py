@@ -11,9 +11,8 @@ from rest_framework.views import APIView
 
 from backlog import selectors as backlog_selectors
 from backlog.api.serializers import ItemSerializer
-from backlog.api.views import if_match_versions
 from backlog.permissions import Action
-from config.api import error_responses, parse
+from config.api import error_responses, etag, if_match_versions, parse, precondition_failed
 from config.errors import StaleVersion
 
 from ... import selectors, services
@@ -28,7 +27,7 @@ from ..serializers.review import (
     ReviewUpdateSerializer,
     StaleReviewSerializer,
 )
-from .common import ETAG_HEADER, IF_MATCH, SPRINT_ID, etag, item_in_body, sprint_for
+from .common import ETAG_HEADER, IF_MATCH, SPRINT_ID, item_in_body, sprint_for
 
 FEEDBACK_ID = OpenApiParameter("feedback_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The feedback's id.")
 
@@ -85,8 +84,7 @@ class ReviewView(APIView):
         return review_response(request, sprint)
 
     def stale(self, request: Request, current: Sprint, message: str) -> Response:
-        body = {**review_data(request, current), "detail": message, "code": StaleVersion.code, "fields": {}}
-        return Response(body, status=status.HTTP_412_PRECONDITION_FAILED, headers={"ETag": etag(current)})
+        return precondition_failed(review_data(request, current), message, current)
 
 
 @extend_schema(parameters=[SPRINT_ID], tags=["review"])

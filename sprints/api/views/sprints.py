@@ -12,10 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backlog.api.serializers import absolute
-from backlog.api.views import if_match_versions
 from backlog.models import Product, ProductGoal
 from backlog.permissions import Action, access_product_for_user
-from config.api import OrdoCursorPagination, error_responses, parse
+from config.api import OrdoCursorPagination, error_responses, etag, if_match_versions, parse, precondition_failed
 from config.errors import InvalidInput, StaleVersion
 
 from ... import selectors, services
@@ -30,7 +29,7 @@ from ..serializers.sprints import (
     SprintUpdateSerializer,
     StaleSprintSerializer,
 )
-from .common import ETAG_HEADER, IF_MATCH, NO_BODY, PRODUCT_KEY, SPRINT_ID, etag, sprint_for
+from .common import ETAG_HEADER, IF_MATCH, NO_BODY, PRODUCT_KEY, SPRINT_ID, sprint_for
 
 PAGE = [
     OpenApiParameter("cursor", OpenApiTypes.STR, description="Opaque cursor from a `next`/`previous` link."),
@@ -64,8 +63,7 @@ def sprint_response(request: Request, sprint: Sprint, *, status_code: int = stat
 def stale_sprint_response(request: Request, current: Sprint, message: str) -> Response:
     """412 with the sprint as it is now, so the client can merge and retry with its ETag."""
     current = fresh(current)
-    body = {**sprint_data(request, current), "detail": message, "code": StaleVersion.code, "fields": {}}
-    return Response(body, status=status.HTTP_412_PRECONDITION_FAILED, headers={"ETag": etag(current)})
+    return precondition_failed(sprint_data(request, current), message, current)
 
 
 def goal_in_body(product: Product, goal_id: int | None) -> ProductGoal | None:
