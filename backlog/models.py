@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -5,9 +7,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 PRODUCT_KEY_PATTERN = r"^[A-Z0-9]{2,10}$"
+ITEM_KEY_PATTERN = r"^[A-Z0-9]{2,10}-[0-9]{1,10}$"
 product_key_validator = RegexValidator(
     PRODUCT_KEY_PATTERN, "A product key is 2–10 uppercase letters or digits, like SHOP."
 )
+
+
+def normal_key(text, pattern: str) -> str | None:
+    """`text` upper-cased if it is a well-formed key, else None: a key from a URL or a form is
+    checked before it reaches the database (PostgreSQL refuses NUL bytes with an error)."""
+    key = str(text).upper()
+    return key if re.fullmatch(pattern, key) else None
+
 
 ESTIMATE_SCALE = (0, 1, 2, 3, 5, 8, 13, 20, 40, 100)
 

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from config.errors import Forbidden, NotFound
 
-from .models import Item, Membership, Product, Role
+from .models import ITEM_KEY_PATTERN, PRODUCT_KEY_PATTERN, Item, Membership, Product, Role, normal_key
 
 
 class Action(StrEnum):
@@ -103,7 +103,8 @@ def may_create_at_top(role: str | None) -> bool:
 
 def access_product_for_user(user, key: str, action: Action = Action.READ) -> Product:
     """The product with this key, if the user may take the action on it; NotFound otherwise."""
-    product = Product.objects.filter(key=str(key).upper()).first()
+    key = normal_key(key, PRODUCT_KEY_PATTERN)
+    product = Product.objects.filter(key=key).first() if key else None
     if product is None:
         raise NotFound(f"No product {key}.")
     require(user, product, action)
@@ -112,7 +113,8 @@ def access_product_for_user(user, key: str, action: Action = Action.READ) -> Pro
 
 def access_item_for_user(user, key: str, action: Action = Action.READ) -> Item:
     """The item with this key (archived ones too), if the user may act on its product."""
-    item = Item.objects.select_related("product", "parent").filter(key=str(key).upper()).first()
+    normal = normal_key(key, ITEM_KEY_PATTERN)
+    item = Item.objects.select_related("product", "parent").filter(key=normal).first() if normal else None
     if item is None:
         raise NotFound(f"No item {key}.")
     require(user, item.product, action, not_found=f"No item {key}.")

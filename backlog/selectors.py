@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 
-from .models import Item, Label, Membership, Product, ProductGoal, RefinementNote, Role
+from .models import ITEM_KEY_PATTERN, Item, Label, Membership, Product, ProductGoal, RefinementNote, Role, normal_key
 
 
 def products_for_user(user) -> QuerySet[Product]:
@@ -245,7 +245,8 @@ def label_names(items: Sequence[Item]) -> dict[int, list[str]]:
 
 def item_of_product(product: Product, key: str) -> Item | None:
     """The product's item with this key (archived ones too), or None."""
-    return Item.objects.filter(product=product, key=str(key).upper()).first()
+    key = normal_key(key, ITEM_KEY_PATTERN)
+    return Item.objects.filter(product=product, key=key).first() if key else None
 
 
 def membership_of(product: Product, user_id: int) -> Membership | None:

@@ -10,8 +10,10 @@ from config.errors import InvalidInput
 
 from .. import ranking
 from ..models import (
+    ITEM_KEY_PATTERN,
     Item,
     Product,
+    normal_key,
 )
 from ..permissions import move_action, require
 from .common import (
@@ -48,7 +50,8 @@ def _ranks(
 
 def move_target(*, product: Product, key: str, field: str) -> Item:
     """The live item of the product with this key, as a move target; one error for every miss."""
-    item = Item.objects.filter(product=product, key=str(key).upper(), archived_at__isnull=True).first()
+    key = normal_key(key, ITEM_KEY_PATTERN)
+    item = Item.objects.filter(product=product, key=key, archived_at__isnull=True).first() if key else None
     if item is None:
         raise InvalidInput(INVALID_TARGET, code="invalid_target", fields={field: [INVALID_TARGET]})
     return item
