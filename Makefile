@@ -9,7 +9,7 @@ TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret-key-0123456789-abc
 	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver DJANGO_HTTPS=0 DJANGO_MANIFEST_STATIC=0
 RUN_ENV := DJANGO_DEBUG=1
 
-.PHONY: install install-dev run test lint format bench worker beat migrate seed clean
+.PHONY: install install-dev run test lint format bench worker beat digests migrate seed clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A config beat --loglevel=INFO
+
+# One digest tick in this process: plans what is due and sends it (in-process without REDIS_URL).
+digests: migrate
+	$(RUN_ENV) $(BIN)/python manage.py digests_tick
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .hypothesis

@@ -34,6 +34,11 @@ def item_panels(*, item: Item, user) -> list[RenderedPanel]:
     return _rendered(extensions.item_panels(), item=item, user=user)
 
 
+def settings_panels(*, product: Product, user) -> list[RenderedPanel]:
+    """The registered product-settings panels that have something to show, in order."""
+    return _rendered(extensions.settings_panels(), product=product, user=user)
+
+
 def marked_rows(*, product: Product, user, rows: Sequence[BacklogRow]) -> list[MarkedRow]:
     """The rows with every registered marker function's markers: each is called once for all
     rows, so the page stays within a constant number of queries."""

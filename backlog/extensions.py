@@ -42,6 +42,7 @@ RowMarkers = Callable[..., dict[int, Sequence[RowMarker]]]
 _product_tabs: list[ProductTab] = []
 _backlog_panels: list[Panel] = []
 _item_panels: list[Panel] = []
+_settings_panels: list[Panel] = []
 _row_markers: list[RowMarkers] = []
 
 
@@ -65,6 +66,13 @@ def register_item_panel(panel: Panel) -> None:
         _item_panels.sort(key=lambda p: p.order)
 
 
+def register_settings_panel(panel: Panel) -> None:
+    """`panel.context(product=, user=)` → dict or None."""
+    if panel not in _settings_panels:
+        _settings_panels.append(panel)
+        _settings_panels.sort(key=lambda p: p.order)
+
+
 def register_row_markers(markers: RowMarkers) -> None:
     """`markers(product=, user=, rows=)` → {item id: [RowMarker, …]}."""
     if markers not in _row_markers:
@@ -81,6 +89,10 @@ def backlog_panels() -> list[Panel]:
 
 def item_panels() -> list[Panel]:
     return list(_item_panels)
+
+
+def settings_panels() -> list[Panel]:
+    return list(_settings_panels)
 
 
 def row_markers() -> list[RowMarkers]:

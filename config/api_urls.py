@@ -39,5 +39,6 @@ urlpatterns = [
     re_path(r"^", include("accounts.api.urls")),
     re_path(r"^", include("backlog.api.urls")),
     re_path(r"^", include("sprints.api.urls")),
+    re_path(r"^", include("digests.api.urls")),
     re_path(r"^.*$", NotFoundView.as_view(), name="api-not-found"),
 ]

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "accounts",
     "backlog",
     "sprints",
+    "digests",
 ]
 
 MIDDLEWARE = [
@@ -273,8 +274,30 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# A message not acked within the visibility timeout is handed out again: every retry of a
+# digest (backoff capped at DIGEST_RETRY_MAX_DELAY) fits well inside it. The short socket
+# timeouts keep a web request that enqueues from hanging when Redis is down.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60, "socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "UTC"
+# One beat process, one static schedule: the tick plans what is due and hands it out.
+DIGEST_TICK_SECONDS = int(env_str("DIGEST_TICK_SECONDS", "300"))
+CELERY_BEAT_SCHEDULE = {"digests-tick": {"task": "digests.tick", "schedule": DIGEST_TICK_SECONDS}}
+
+# --- Digests ------------------------------------------------------------------------------------
+
+# A delivery claimed longer ago than this lost its worker (a send takes seconds): a tick hands it
+# out again. Pending deliveries queued longer ago than DIGEST_REQUEUE_AFTER are queued again
+# (the broker may have lost them); the claim makes sure only one send happens.
+DIGEST_STUCK_AFTER = int(env_str("DIGEST_STUCK_AFTER", "600"))
+DIGEST_REQUEUE_AFTER = int(env_str("DIGEST_REQUEUE_AFTER", "900"))
+DIGEST_MAX_ATTEMPTS = 5
+DIGEST_RETRY_BASE_DELAY = int(env_str("DIGEST_RETRY_BASE_DELAY", "30"))
+DIGEST_RETRY_MAX_DELAY = 600
+DIGEST_FIRST_LOOKBACK_DAYS = 14
+DIGEST_MESSAGE_ID_DOMAIN = env_str("DIGEST_MESSAGE_ID_DOMAIN", urlparse(SITE_URL).hostname or "localhost")
 
 # --- REST API -----------------------------------------------------------------------------------
 

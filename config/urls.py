@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("config.api_urls")),
+    path("", include("digests.urls")),
     path("", include("sprints.urls")),
     path("", include("backlog.urls")),
 ]

@@ -32,6 +32,18 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def celery_in_process():
+    """Tasks run in-process unless a test starts a real worker (tests/digests/conftest.py): with
+    REDIS_URL set (as in CI) nothing else should depend on a worker being there."""
+    from config.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
 @pytest.fixture
 def on_postgres():
     need(connection.vendor == "postgresql", "needs PostgreSQL: set DATABASE_URL=postgres://…")

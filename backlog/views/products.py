@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.forms import add_service_errors
 from config.errors import InvalidInput, NotFound
 
-from .. import selectors, services
+from .. import extension_render, selectors, services
 from ..forms_products import (
     InvitationAcceptForm,
     MemberAddForm,
@@ -79,7 +79,13 @@ def product_settings(request: HttpRequest, key: str) -> HttpResponse:
                 return redirect("backlog:product-settings", key=product.key)
     else:
         form = ProductSettingsForm(initial={"name": product.name, "vision": product.vision})
-    return render(request, "backlog/product_settings.html", {"product": product, "form": form}, status=_status(form))
+    panels = extension_render.settings_panels(product=product, user=request.user)
+    return render(
+        request,
+        "backlog/product_settings.html",
+        {"product": product, "form": form, "extension_panels": panels},
+        status=_status(form),
+    )
 
 
 def _members_page(request: HttpRequest, product, add_form: MemberAddForm, *, status: int = 200) -> HttpResponse:

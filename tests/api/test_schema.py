@@ -24,6 +24,9 @@ OPERATIONS = {
     "/api/v1/items/{key}/restore/": {"post"},
     "/api/v1/items/{key}/move/": {"post"},
     "/api/v1/items/{key}/notes/": {"get", "post"},
+    # digests
+    "/api/v1/products/{key}/digest/": {"get"},
+    "/api/v1/products/{key}/digest/subscription/": {"get", "put"},
 }
 # Later apps document their own endpoints (tests/api_<app>/test_schema.py); together they are the API.
 OPERATIONS_OF_LATER_APPS = ("tests.api_sprints.test_schema",)

@@ -1,0 +1,74 @@
+"""The digest email: built from the same serialized digest the API returns, as its recipient.
+
+HTML and plain-text parts; no images, no scripts, no external resources, a few inline styles
+for mail clients that drop <style>. User-written text is escaped by the templates, Markdown goes
+through the same sanitising renderer as the pages. Headers: a Message-ID derived from the
+delivery (a resend after a crash is the same message), RFC 8058 one-click unsubscribe, and the
+auto-generated markers that keep out-of-office replies away.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from .api.serializers import DigestSerializer
+from .models import DigestDelivery
+from .selectors import build_digest
+
+
+def digest_data(user, product, *, now: dt.datetime | None = None) -> dict:
+    """The member's digest as the API gives it (serialized), plus the raw `shown` baseline."""
+    return DigestSerializer(build_digest(user, product, now=now)).data
+
+
+def subject(digest: dict, kind: str) -> str:
+    key = digest["product"]["key"]
+    closed = digest["closed_sprints"]
+    if kind == DigestDelivery.Kind.PREVIEW:
+        lead = "Preview of your next digest"
+    elif closed:
+        last = closed[-1]
+        outcome = f" — goal {last['goal_outcome_label'].lower()}" if last["goal_outcome_label"] else ""
+        lead = f"Sprint {last['number']} closed{outcome}"
+    else:
+        lead = "Weekly digest"
+    moves = sum(entry["change"] != "same" for entry in digest["top"]) + len(digest["left_top"])
+    tail = f", {moves} change{'s' if moves != 1 else ''} at the top" if moves else ""
+    return f"[{key}] {lead}{tail}"
+
+
+def _phrase(text: str) -> str:
+    """A product name fit for a header's display phrase: one line, no brackets or quotes."""
+    return " ".join(text.translate(str.maketrans("", "", '<>"\\')).split())[:80]
+
+
+def compose(digest: dict, delivery: DigestDelivery) -> EmailMultiAlternatives:
+    """The email for one delivery of a digest."""
+    context = {"digest": digest, "kind": delivery.kind, "is_preview": delivery.kind == DigestDelivery.Kind.PREVIEW}
+    text = render_to_string("digests/email/digest.txt", context)
+    html = render_to_string("digests/email/digest.html", context)
+    unsubscribe = digest["links"]["unsubscribe"]
+    key = digest["product"]["key"].lower()
+    host = urlparse(settings.SITE_URL).hostname or "localhost"
+    message = EmailMultiAlternatives(
+        subject=subject(digest, delivery.kind),
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[digest["recipient"]["email"]],
+        headers={
+            "Message-ID": delivery.message_id,
+            "List-Id": f"{_phrase(digest['product']['name'])} digest <{key}.digest.{host}>",
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+            "X-Auto-Response-Suppress": "All",
+            "Precedence": "bulk",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message

@@ -1,0 +1,64 @@
+"""Celery tasks of the digests app. Beat runs `tick` on a static schedule; the tick plans what is
+due and hands each delivery to `send_delivery`. Both take ids and call services; both are safe
+to run twice, concurrently, or after a crash.
+
+Enqueuing never breaks the caller: a broker that is down at enqueue time is logged, the
+delivery stays `pending`, and the next tick after the broker returns hands it out again.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from . import selectors, services
+
+log = logging.getLogger(__name__)
+
+
+def _publish(delivery_id: int) -> bool:
+    try:
+        send_delivery.apply_async((delivery_id,), retry=False)
+    except Exception:  # the broker's errors are many (kombu, redis, socket); none may escape
+        log.exception("digest delivery %s: could not reach the task queue; the next tick will retry", delivery_id)
+        return False
+    return True
+
+
+def enqueue_delivery(delivery_id: int) -> None:
+    """Queue the delivery once the current transaction commits. Unlike `delay_on_commit`, a
+    broker outage is logged, never raised into the request that already committed."""
+    transaction.on_commit(partial(_publish, delivery_id), robust=True)
+
+
+@shared_task(name="digests.tick", ignore_result=True)
+def tick() -> dict:
+    """Plan the digests that are due, reclaim deliveries whose worker died, and hand out every
+    pending delivery not yet queued (or queued long ago, when the broker may have lost it)."""
+    now = timezone.now()
+    planned = services.plan_due(now)
+    reclaimed = services.reclaim_stuck(now)
+    queued = 0
+    for delivery_id in selectors.deliveries_to_enqueue(now):
+        if not _publish(delivery_id):
+            break
+        services.mark_enqueued([delivery_id], now)
+        queued += 1
+    result = {"planned": planned, "reclaimed": reclaimed, "queued": queued}
+    log.info("digest tick: %s", result)
+    return result
+
+
+@shared_task(name="digests.send_delivery", bind=True, ignore_result=True, acks_late=True, max_retries=None)
+def send_delivery(self, delivery_id: int) -> str:
+    """Send one delivery (see services.deliver). Transient failures retry with backoff; in-process
+    (no broker) they wait for the next tick instead of blocking the caller."""
+    result = services.deliver(delivery_id, may_retry=not self.request.is_eager)
+    if result.outcome == "retry" and not self.request.is_eager:
+        attempts = self.request.retries + 1
+        raise self.retry(countdown=services.backoff_seconds(attempts))
+    return result.outcome
