@@ -18,4 +18,8 @@ class TimezoneMiddleware:
                 timezone.deactivate()
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            # Leave nothing behind in this thread (a worker or a test that runs next).
+            timezone.deactivate()

@@ -15,15 +15,20 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import timezone
 
+from . import schedule
 from .api.serializers import DigestSerializer
 from .models import DigestDelivery
 from .selectors import build_digest
 
 
 def digest_data(user, product, *, now: dt.datetime | None = None) -> dict:
-    """The member's digest as the API gives it (serialized), plus the raw `shown` baseline."""
-    return DigestSerializer(build_digest(user, product, now=now)).data
+    """The member's digest as the API gives it (serialized), plus the raw `shown` baseline.
+    Times are in the member's own time zone, as the API gives them to them (the worker has no
+    request that would activate it)."""
+    with timezone.override(schedule.zone(user.time_zone)):
+        return DigestSerializer(build_digest(user, product, now=now)).data
 
 
 def subject(digest: dict, kind: str) -> str:
@@ -42,9 +47,12 @@ def subject(digest: dict, kind: str) -> str:
     return f"[{key}] {lead}{tail}"
 
 
-def _phrase(text: str) -> str:
-    """A product name fit for a header's display phrase: one line, no brackets or quotes."""
-    return " ".join(text.translate(str.maketrans("", "", '<>"\\')).split())[:80]
+def _list_id(name: str, key: str, host: str) -> str:
+    """`Online shop digest <shop.digest.example.com>` (RFC 2919). The phrase is left out when the
+    name is not plain ASCII: an encoded header would swallow the brackets strict parsers need."""
+    phrase = " ".join(name.translate(str.maketrans("", "", '<>"\\()')).split())[:80]
+    identifier = f"<{key}.digest.{host}>"
+    return f"{phrase} digest {identifier}" if phrase.isascii() and phrase else identifier
 
 
 def compose(digest: dict, delivery: DigestDelivery) -> EmailMultiAlternatives:
@@ -62,7 +70,7 @@ def compose(digest: dict, delivery: DigestDelivery) -> EmailMultiAlternatives:
         to=[digest["recipient"]["email"]],
         headers={
             "Message-ID": delivery.message_id,
-            "List-Id": f"{_phrase(digest['product']['name'])} digest <{key}.digest.{host}>",
+            "List-Id": _list_id(digest["product"]["name"], key, host),
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",

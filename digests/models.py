@@ -100,6 +100,8 @@ class DigestDelivery(models.Model):
         indexes = [
             models.Index(fields=["state", "claimed_at"], name="digest_delivery_state"),
             models.Index(fields=["user", "product", "state", "sent_at"], name="digest_delivery_last"),
+            # The tick looks up which of the periods due now already have rows.
+            models.Index(fields=["period"], name="digest_delivery_period"),
         ]
         verbose_name_plural = "digest deliveries"
 

@@ -117,11 +117,10 @@ def due_deliveries(now: dt.datetime) -> list[Due]:
     memberships = Membership.objects.filter(user__is_active=True).values_list(
         "user_id", "product_id", "role", "created_at", "user__time_zone"
     )
+    # Rows that are off count too: without them the role's default would apply again.
     rows = {
         (row.user_id, row.product_id): row
-        for row in DigestSubscription.objects.exclude(frequency=Frequency.OFF).only(
-            "user_id", "product_id", "frequency", "weekday", "hour", "since"
-        )
+        for row in DigestSubscription.objects.only("user_id", "product_id", "frequency", "weekday", "hour", "since")
     }
     closed = Sprint.objects.filter(product=OuterRef("pk"), status=Sprint.Status.CLOSED, closed_at__isnull=False)
     last_closed = {
@@ -195,7 +194,7 @@ def last_digest(user, product: Product) -> DigestDelivery | None:
         DigestDelivery.objects.filter(user=user, product=product, state=DigestDelivery.State.SENT)
         .exclude(kind=DigestDelivery.Kind.PREVIEW)
         .order_by("-sent_at", "-pk")
-        .only("pk", "sent_at", "shown")
+        .only("pk", "sent_at", "claimed_at", "shown")
         .first()
     )
 
@@ -430,7 +429,12 @@ def build_digest(user, product: Product, *, now: dt.datetime | None = None) -> d
 
     goal = backlog_selectors.active_product_goal(product)
     active = _active_sprint(product, now.date())
-    closed = _closed_sprints(product, since)
+    # The last digest was built when its worker claimed it and marked sent after the mail server
+    # answered: sprints closed in between were in neither, so look back to the claim and leave
+    # out the sprints that digest told.
+    told = set(shown_before.get("sprints", [])) if last is not None else set()
+    closed_since = (last.claimed_at or last.sent_at) if last is not None else since
+    closed = [sprint for sprint in _closed_sprints(product, closed_since) if sprint["number"] not in told]
     top, forecast = _top_entries(product, previous_top)
     left = _left_top(product, previous_top, [entry["key"] for entry in top])
     planned = sprint_selectors.next_planned_sprint(product) if active is None else None

@@ -22,7 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from backlog.models import Membership, Product
-from backlog.permissions import Action, require
+from backlog.permissions import Action, remember_role, require
 from config.errors import InvalidInput
 
 from . import email, selectors
@@ -197,6 +197,7 @@ def deliver(delivery_id: int, *, now: dt.datetime | None = None, may_retry: bool
     delivery = DigestDelivery.objects.select_related("user", "product").get(pk=delivery_id)
     user, product = delivery.user, delivery.product
     role = Membership.objects.filter(user=user, product=product).values_list("role", flat=True).first()
+    remember_role(product, user, role)  # build_digest's permission check needs no second query
     if role is None or not user.is_active:
         _finish(delivery_id, state=State.SKIPPED, error="No longer a member of the product.")
         return Result("skipped", "not a member")
