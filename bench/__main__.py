@@ -69,6 +69,7 @@ def main() -> int:
     for note in notes:
         print(note)
     print_forecast_table()
+    print_digest_table()
     print(f"Total bench time {time.monotonic() - started:.0f} s.")
     return 0
 
@@ -81,6 +82,21 @@ def print_forecast_table() -> None:
         table, notes = forecast.run(log=lambda message: print(f"… {message}", file=sys.stderr, flush=True))
     except Exception as error:  # report and go on, like the other sections
         table, notes = "Forecast backtest: error", [f"Forecast backtest failed: {type(error).__name__}: {error}"]
+    print()
+    print(table)
+    print()
+    for note in notes:
+        print(note)
+
+
+def print_digest_table() -> None:
+    """Digests for 1,000 stakeholders through the real worker and an SMTP server: its own table."""
+    from bench import digests
+
+    try:
+        table, notes = digests.run(log=lambda message: print(f"… {message}", file=sys.stderr, flush=True))
+    except Exception as error:  # report and go on, like the other sections
+        table, notes = "Digests: error", [f"Digest bench failed: {type(error).__name__}: {error}"]
     print()
     print(table)
     print()
