@@ -67,6 +67,7 @@ def coverage_cell(process: Process, history: int, method: str, trials: int, seed
     bands = np.arange(POSITIONS) + rng.random((trials, POSITIONS))
     targets = WORK_PER_SPRINT * (1 + bands * (19 / POSITIONS))
     hits = dict.fromkeys(LIKELIHOODS, 0)
+    beyond = dict.fromkeys(LIKELIHOODS, 0)
     widths = []
     oracle = _oracle(process, history, seed) if method == "oracle" else None
     for trial in range(trials):
@@ -80,14 +81,17 @@ def coverage_cell(process: Process, history: int, method: str, trials: int, seed
             needed = [oracle(points) for points in targets[trial]]
         for true_sprint, answer in zip(truth, needed, strict=True):
             for likelihood in LIKELIHOODS:
-                # "Beyond the horizon" claims nothing, so it cannot be wrong.
+                # "Beyond the horizon" claims nothing, so it cannot be wrong; it is counted on its
+                # own, so a forecast cannot buy coverage by saying "beyond".
                 forecast = answer[likelihood]
                 hits[likelihood] += forecast is None or true_sprint <= forecast
+                beyond[likelihood] += forecast is None
             if answer[95] is not None and answer[50] is not None:
                 widths.append(answer[95] - answer[50])
     total = trials * POSITIONS
     return {
         "rates": {likelihood: hits[likelihood] / total for likelihood in LIKELIHOODS},
+        "beyond": {likelihood: beyond[likelihood] / total for likelihood in LIKELIHOODS},
         "width": statistics.mean(widths) if widths else float("nan"),
     }
 
@@ -120,7 +124,7 @@ def verdict(process: Process, method: str, rates: dict, oracle: dict) -> str:
     if 0.83 <= rates[85] <= 0.95 and rates[95] >= 0.92:
         return "ok"
     if process.slope:
-        return "miss (see notes)"
+        return "miss (see notes)" if rates[85] < 0.83 or rates[95] < 0.92 else "over"
     if rates[85] > 0.95 and rates[95] >= 0.92 and oracle[85] > 0.95:
         # Even the true process comes true more often than 95% here: whole sprints.
         return f"over; oracle too ({oracle[85]:.1%})"
@@ -150,6 +154,7 @@ def backtest_rows(trials: int = TRIALS, log: Callable[[str], None] = lambda mess
                         str(history),
                         LABELS[method],
                         *(f"{rates[likelihood]:.1%}" for likelihood in LIKELIHOODS),
+                        *(f"{cells[method]['beyond'][likelihood]:.1%}" for likelihood in BEYOND_SHOWN),
                         f"{cells[method]['width']:.1f}",
                         verdict(process, method, rates, cells["oracle"]["rates"]),
                     )
@@ -174,13 +179,24 @@ def speed(items: int = 1_000, repeats: int = 15) -> dict:
     return {"median_ms": statistics.median(times) * 1000, "max_ms": max(times) * 1000, "items": items}
 
 
-HEADER = ("Velocities", "History", "Forecast", "50% true", "85% true", "95% true", "95%−50% (sprints)", "Result")
+BEYOND_SHOWN = (85, 95)
+HEADER = (
+    "Velocities",
+    "History",
+    "Forecast",
+    "50% true",
+    "85% true",
+    "95% true",
+    *(f"{likelihood}% beyond" for likelihood in BEYOND_SHOWN),
+    "95%−50% (sprints)",
+    "Result",
+)
 
 
 def format_table(rows: list[tuple[str, ...]]) -> str:
     table = [HEADER, *rows]
     widths = [max(len(row[n]) for row in table) for n in range(len(HEADER))]
-    right = {1, 3, 4, 5, 6}
+    right = set(range(1, len(HEADER) - 1)) - {2}
     lines = [
         "  ".join(
             cell.rjust(w) if n in right else cell.ljust(w) for n, (cell, w) in enumerate(zip(row, widths, strict=True))
@@ -197,16 +213,38 @@ NOTES = (
     "95% line ≥ 92%, at every history length.",
     "Plain resampling draws future sprints from the past ones; it knows only the few values it has seen. "
     "Ordo draws each future's mean and spread from their posterior first (Student-t predictive), so "
-    "short histories widen the forecast instead of overstating its confidence.",
+    "short histories widen the forecast instead of overstating its confidence. It also weighs a damped "
+    "straight-line trend against a stable velocity (40% prior that a team trends; slope prior 5% of the "
+    "mean velocity per sprint; each future sprint carries on 85% of the previous one's trend).",
+    '"Beyond" = how often the line said "not within the 100-sprint horizon". It counts as coming true, '
+    "so it is shown on its own: a forecast must not buy coverage by giving up. Before the trend model, "
+    "Ordo's lines were never beyond (0.0% in every row, 600 trials); now stable teams' 85% lines are never "
+    "beyond and their 95% lines at most 0.1% (the earlier undamped trend attempt: 15–29% of stable teams' 95% lines "
+    "beyond). Trending down with 10 sprints of history: the velocity really reaches 0 around sprint 48, so "
+    "the deepest positions are truly never done and the oracle says beyond for 10–13% of them.",
     "Oracle forecasts from the true process itself. Forecasts come in whole sprints: when velocity is very "
     "steady, the first sprint by which 85% of futures are done is usually one by which nearly all are, so "
     "even perfect knowledge comes true ~97% of the time at the 85% line. The 83–95% band cannot be met "
     "there without naming sprints that are less than 85% likely; read Ordo's steady rows against the "
-    "oracle's (Ordo stays at or below it).",
-    "Trending down: the model assumes the team's velocity is stable, so a falling velocity is over-"
-    "estimated more the longer the history and the further the position (with 10 sprints of history "
-    "some deep positions are never reached). The page says how many sprints it rests on; a trend is "
-    "for the team to see in the velocity chart, not for the forecast to extrapolate from 3–5 points.",
+    "oracle's (96.5% / 96.2% / 97.7% against 97.6% / 97.5% / 97.6%). The trend's price for steady teams "
+    "is width: the 95%−50% gap is 4.5 / 3.0 / 1.5 sprints (stable-velocity model: 2.1 / 1.3 / 0.9).",
+    "Trending down (miss, measured): the stable-velocity model's 85% line came true 52.6% / 38.2% / 21.0% "
+    "at 3 / 5 / 10 sprints of history (95% line 73.2% / 52.4% / 28.7%); with the damped trend 70.6% / "
+    "57.9% / 46.9% (95% line 90.6% / 79.3% / 64.7%). The rest is not in the histories: a −0.5/sprint "
+    "decline with sd 3 is a slope of 0.5 against a fitted-slope uncertainty of 2.1 (3 sprints), 0.95 (5) "
+    "and 0.33 (10), so trending histories look like steady or noisy teams'. Measured on this backtest "
+    "(100 trials a cell): a forecast that knows the velocity is a straight line but not its slope (flat "
+    "slope prior, no damping, no stable alternative) reaches 91.5% / 88.8% / 84.5% at the 85% line on "
+    "trending down, but only by answering beyond for 79% / 62% / 49% of the positions, and it does the "
+    "same to stable teams (85% line beyond: steady 64% / 36% / 7%, noisy 78% / 70% / 46%): useless. In "
+    "between, the 18 priors swept (slope prior 3–8%, damping 85–95%, trend prior 20–40%) and the tried "
+    "variants (undamped; slope prior relative to σ; older sprints discounted by 0.8–0.9 a sprint) all lie "
+    "on one frontier: more trending coverage costs noisy teams' 85% line (already 94.6% at 10 sprints, "
+    "the band's top is 95%) or stable teams' beyond rate. An undamped trend reached 79–82% / 71–74% / "
+    "73% with 29–45% of steady and 37–63% of noisy 95% lines beyond at 3 sprints; a damped trend "
+    "with 90% damping instead of 85% reached 74.4% / 60.9% / 51.0% (600 trials) but put noisy teams' 85% "
+    "line at 94.8% and their 95% line beyond in 3.8% of positions. Only a forecast that assumes "
+    "velocities fall could meet the target here, and it would be wrong for every stable team.",
 )
 
 

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 
+from sprints import forecast
 from sprints.forecast import (
     HORIZON,
     LIKELIHOODS,
@@ -42,11 +43,35 @@ def test_the_50_percent_line_follows_the_mean_velocity():
     assert forecaster.sprints_needed(199)[50] == 10
 
 
-def test_the_85_percent_line_matches_the_student_t_predictive():
-    """By hand: with history 14, 20, 26 (n=3, s=6) the sum of k future sprints is
-    20k + 6·√(k²/3 + k)·t₂. Its 15th percentile (t₂ = −1.386) is 130.1 at k=9 and 145.3 at
-    k=10, so 140 points are 85% likely done in 10 sprints."""
-    assert Forecaster([14, 20, 26]).sprints_needed(140)[85] == 10
+def test_the_stable_velocity_model_matches_the_student_t_predictive(monkeypatch):
+    """The model's stable part alone (no team trending): by hand, with history 14, 20, 26 (n=3,
+    s=6) the sum of k future sprints is 20k + 6·√(k²/3 + k)·t₂. Its 15th percentile
+    (t₂ = −1.386) is 130.1 at k=9 and 145.3 at k=10, so 140 points are 85% likely done in 10
+    sprints."""
+    monkeypatch.setattr(forecast, "TREND_PRIOR", 0.0)
+    forecast._thresholds.cache_clear()
+    try:
+        assert Forecaster([14, 20, 26]).sprints_needed(140)[85] == 10
+    finally:
+        forecast._thresholds.cache_clear()
+
+
+def test_a_falling_velocity_moves_the_forecast_later_and_a_rising_one_earlier():
+    """The same six sprints (mean 19, same spread), in three orders: falling 2 points a sprint,
+    rising 2 a sprint, and shuffled (barely any trend). 200 points is ~10.5 sprints at the mean.
+    The falling team's 85% line is later than the shuffled one's, the rising team's earlier."""
+    falling = Forecaster([24, 22, 20, 18, 16, 14]).sprints_needed(200)
+    shuffled = Forecaster([20, 14, 24, 18, 16, 22]).sprints_needed(200)
+    rising = Forecaster([14, 16, 18, 20, 22, 24]).sprints_needed(200)
+    assert falling[85] is None or falling[85] > shuffled[85]
+    assert rising[85] < shuffled[85]
+
+
+def test_a_stable_short_history_keeps_deep_positions_within_the_horizon():
+    """The trend is damped: 3 steady-ish sprints never drive velocity to 0, so even 20 sprints
+    of work (400 points at 20 a sprint) gets a real 95% sprint, not "beyond"."""
+    for history in ([18, 22, 20], [14, 26, 20], [22, 20, 18]):
+        assert all(ahead is not None for ahead in Forecaster(history).sprints_needed(400).values())
 
 
 def test_short_histories_widen_the_forecast_beyond_plain_resampling():
@@ -66,14 +91,21 @@ def test_the_same_seed_gives_the_same_forecast():
 
 
 def test_likelihoods_are_ordered_and_deeper_positions_never_finish_earlier():
+    """Up to 1,500 points (75 sprints at this team's mean): deep enough that the 95% line of a
+    team this noisy is beyond the horizon at the bottom, which counts as later than any sprint."""
     forecaster = Forecaster(NOISY)
+    later_than_any = HORIZON + 1
     previous = dict.fromkeys(LIKELIHOODS, 0)
     for points in range(0, 1_500, 5):
-        needed = forecaster.sprints_needed(points)
+        needed = {
+            likelihood: later_than_any if ahead is None else ahead
+            for likelihood, ahead in forecaster.sprints_needed(points).items()
+        }
         assert needed[50] <= needed[85] <= needed[95]
         for likelihood in LIKELIHOODS:
             assert needed[likelihood] >= previous[likelihood]
         previous = needed
+    assert previous[50] < later_than_any
 
 
 def test_no_history_says_so_and_forecasts_nothing():
