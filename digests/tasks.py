@@ -42,13 +42,16 @@ def tick() -> dict:
     now = timezone.now()
     planned = services.plan_due(now)
     reclaimed = services.reclaim_stuck(now)
-    queued = 0
+    queued: list[int] = []
     for delivery_id in selectors.deliveries_to_enqueue(now):
         if not _publish(delivery_id):
-            break
-        services.mark_enqueued([delivery_id], now)
-        queued += 1
-    result = {"planned": planned, "reclaimed": reclaimed, "queued": queued}
+            break  # the broker is down: what is left stays pending for the next tick
+        queued.append(delivery_id)
+    # One UPDATE per batch, after publishing: a row marked but never published would wait
+    # DIGEST_REQUEUE_AFTER for nothing; one published but not marked is only queued again.
+    for start in range(0, len(queued), 500):
+        services.mark_enqueued(queued[start : start + 500], now)
+    result = {"planned": planned, "reclaimed": reclaimed, "queued": len(queued)}
     log.info("digest tick: %s", result)
     return result
 
