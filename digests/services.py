@@ -122,7 +122,10 @@ def request_preview(*, user, product: Product) -> tuple[DigestDelivery, bool]:
     require(user, product, Action.SUBSCRIBE)
     period = "preview:" + timezone.now().strftime("%Y-%m-%dT%H:%M")
     delivery, created = DigestDelivery.objects.get_or_create(
-        user=user, product=product, period=period, defaults={"kind": DigestDelivery.Kind.PREVIEW}
+        user=user,
+        product=product,
+        period=period,
+        defaults={"kind": DigestDelivery.Kind.PREVIEW},
     )
     if created:
         from .tasks import enqueue_delivery
@@ -151,8 +154,13 @@ def plan_due(now: dt.datetime) -> int:
 
 def reclaim_stuck(now: dt.datetime) -> int:
     """Hand deliveries whose worker died mid-send back to `pending`, so they are sent again
-    (with the same Message-ID)."""
-    return selectors.stuck_deliveries(now).update(state=State.PENDING, enqueued_at=None)
+    (with the same Message-ID) — unless workers have died on one `DIGEST_MAX_ATTEMPTS` times:
+    then it is failed, and the product owner sees it, instead of killing workers forever."""
+    stuck = selectors.stuck_deliveries(now)
+    stuck.filter(attempts__gte=settings.DIGEST_MAX_ATTEMPTS).update(
+        state=State.FAILED, error="The worker sending it stopped before it finished, every time it was tried."
+    )
+    return stuck.update(state=State.PENDING, enqueued_at=None)
 
 
 def mark_enqueued(delivery_ids: list[int], now: dt.datetime) -> None:
@@ -181,8 +189,10 @@ def claim(delivery_id: int, now: dt.datetime) -> bool:
     return taken == 1
 
 
-def _finish(delivery_id: int, **fields) -> None:
-    DigestDelivery.objects.filter(pk=delivery_id, state=State.SENDING).update(**fields)
+def _finish(delivery_id: int, claimed_at: dt.datetime, **fields) -> None:
+    """Record the outcome, if the delivery is still this worker's: a worker that stalled past
+    DIGEST_STUCK_AFTER and lost its claim to another must not overwrite the other's outcome."""
+    DigestDelivery.objects.filter(pk=delivery_id, state=State.SENDING, claimed_at=claimed_at).update(**fields)
 
 
 def deliver(delivery_id: int, *, now: dt.datetime | None = None, may_retry: bool = True) -> Result:
@@ -199,40 +209,40 @@ def deliver(delivery_id: int, *, now: dt.datetime | None = None, may_retry: bool
     role = Membership.objects.filter(user=user, product=product).values_list("role", flat=True).first()
     remember_role(product, user, role)  # build_digest's permission check needs no second query
     if role is None or not user.is_active:
-        _finish(delivery_id, state=State.SKIPPED, error="No longer a member of the product.")
+        _finish(delivery_id, now, state=State.SKIPPED, error="No longer a member of the product.")
         return Result("skipped", "not a member")
     row = DigestSubscription.objects.filter(user=user, product=product).first()
     is_preview = delivery.kind == DigestDelivery.Kind.PREVIEW
     if not is_preview and (row.frequency if row else selectors.role_default(role)) == Frequency.OFF:
-        _finish(delivery_id, state=State.SKIPPED, error="Unsubscribed before it was sent.")
+        _finish(delivery_id, now, state=State.SKIPPED, error="Unsubscribed before it was sent.")
         return Result("skipped", "unsubscribed")
     try:
         digest = email.digest_data(user, product, now=now)
         if not (is_preview or digest["changed"] or (row is not None and row.send_when_quiet)):
-            _finish(delivery_id, state=State.SKIPPED, error="")
+            _finish(delivery_id, now, state=State.SKIPPED, error="")
             return Result("skipped", "nothing changed")
         message = email.compose(digest, delivery)
     except Exception as error:  # a bug must not leave the delivery claimed forever, nor loop
         log.exception("digest delivery %s: could not build the digest", delivery_id)
         return _failed_or_retry(
-            delivery, f"Could not build the digest: {type(error).__name__}", transient=True, may_retry=may_retry
+            delivery, now, f"Could not build the digest: {type(error).__name__}", transient=True, may_retry=may_retry
         )
     try:
         message.send(fail_silently=False)
     except smtplib.SMTPRecipientsRefused as error:
         codes = [code for code, _ in error.recipients.values()]
         return _failed_or_retry(
-            delivery, _smtp_reason(error), transient=all(400 <= c < 500 for c in codes), may_retry=may_retry
+            delivery, now, _smtp_reason(error), transient=all(400 <= c < 500 for c in codes), may_retry=may_retry
         )
     except smtplib.SMTPResponseException as error:
         return _failed_or_retry(
-            delivery, _smtp_reason(error), transient=400 <= error.smtp_code < 500, may_retry=may_retry
+            delivery, now, _smtp_reason(error), transient=400 <= error.smtp_code < 500, may_retry=may_retry
         )
     except smtplib.SMTPException as error:
-        return _failed_or_retry(delivery, f"SMTP error: {error}", transient=True, may_retry=may_retry)
+        return _failed_or_retry(delivery, now, f"SMTP error: {error}", transient=True, may_retry=may_retry)
     except TRANSIENT_ERRORS as error:
-        return _failed_or_retry(delivery, f"Mail server unreachable: {error}", transient=True, may_retry=may_retry)
-    _finish(delivery_id, state=State.SENT, sent_at=timezone.now(), shown=digest["shown"], error="")
+        return _failed_or_retry(delivery, now, f"Mail server unreachable: {error}", transient=True, may_retry=may_retry)
+    _finish(delivery_id, now, state=State.SENT, sent_at=timezone.now(), shown=digest["shown"], error="")
     return Result("sent")
 
 
@@ -247,15 +257,18 @@ def _smtp_reason(error: smtplib.SMTPException) -> str:
     return f"{error.smtp_code} {message}"
 
 
-def _failed_or_retry(delivery: DigestDelivery, reason: str, *, transient: bool, may_retry: bool) -> Result:
-    attempts = DigestDelivery.objects.filter(pk=delivery.pk).values_list("attempts", flat=True).first() or 0
+def _failed_or_retry(
+    delivery: DigestDelivery, claimed_at: dt.datetime, reason: str, *, transient: bool, may_retry: bool
+) -> Result:
+    attempts = delivery.attempts  # read after the claim counted this one
     if transient and attempts < settings.DIGEST_MAX_ATTEMPTS:
         # Back to pending: the task retries it after a backoff; if that message is lost, the
         # tick hands it out again.
-        _finish(delivery.pk, state=State.PENDING, error=reason, enqueued_at=timezone.now() if may_retry else None)
+        enqueued_at = timezone.now() if may_retry else None
+        _finish(delivery.pk, claimed_at, state=State.PENDING, error=reason, enqueued_at=enqueued_at)
         log.warning("digest delivery %s: transient failure (attempt %s): %s", delivery.pk, attempts, reason)
         return Result("retry", reason)
-    _finish(delivery.pk, state=State.FAILED, error=reason)
+    _finish(delivery.pk, claimed_at, state=State.FAILED, error=reason)
     log.error("digest delivery %s failed: %s", delivery.pk, reason)
     return Result("failed", reason)
 

@@ -24,15 +24,21 @@ def _publish(delivery_id: int) -> bool:
     try:
         send_delivery.apply_async((delivery_id,), retry=False)
     except Exception:  # the broker's errors are many (kombu, redis, socket); none may escape
-        log.exception("digest delivery %s: could not reach the task queue; the next tick will retry", delivery_id)
+        log.exception("digest delivery %s: could not be queued (or run); the next tick will retry", delivery_id)
         return False
     return True
 
 
+def _publish_and_mark(delivery_id: int) -> None:
+    if _publish(delivery_id):
+        services.mark_enqueued([delivery_id], timezone.now())
+
+
 def enqueue_delivery(delivery_id: int) -> None:
-    """Queue the delivery once the current transaction commits. Unlike `delay_on_commit`, a
-    broker outage is logged, never raised into the request that already committed."""
-    transaction.on_commit(partial(_publish, delivery_id), robust=True)
+    """Queue the delivery once the current transaction commits, and mark it queued (so the tick
+    does not queue it again). Unlike `delay_on_commit`, a broker outage is logged, never raised
+    into the request that already committed; the row stays unmarked for the next tick."""
+    transaction.on_commit(partial(_publish_and_mark, delivery_id), robust=True)
 
 
 @shared_task(name="digests.tick", ignore_result=True)

@@ -1,0 +1,79 @@
+"""The delivery ledger's own rules, in-process: a claim is one worker's, a stalled worker cannot
+overwrite the outcome of the one that took its delivery over, and a delivery that kills its
+worker every time ends as failed instead of circling forever."""
+
+import datetime
+
+from django.core import mail
+from django.test import override_settings
+from django.utils import timezone
+
+from digests import services
+from digests.models import DigestDelivery
+from digests.tasks import tick
+from tests.conftest import make_items
+
+State = DigestDelivery.State
+
+
+def planned(user, product, **fields):
+    return DigestDelivery.objects.create(
+        user=user, product=product, period="week:2026-W01", kind=DigestDelivery.Kind.WEEKLY, **fields
+    )
+
+
+def test_a_claim_taken_over_after_a_stall_belongs_to_the_new_worker(product, stakeholder):
+    delivery = planned(stakeholder, product)
+    stalled = timezone.now() - datetime.timedelta(hours=1)
+    assert services.claim(delivery.pk, stalled)
+    # The stalled worker's claim is older than DIGEST_STUCK_AFTER: another worker takes it.
+    assert services.claim(delivery.pk, timezone.now())
+    # The stalled worker wakes up and records an outcome: it no longer holds the claim.
+    services._finish(delivery.pk, stalled, state=State.FAILED, error="late")
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.error, delivery.attempts) == (State.SENDING, "", 2)
+
+
+def test_a_fresh_claim_cannot_be_taken(product, stakeholder):
+    delivery = planned(stakeholder, product)
+    assert services.claim(delivery.pk, timezone.now())
+    assert not services.claim(delivery.pk, timezone.now())
+
+
+@override_settings(DIGEST_MAX_ATTEMPTS=3, DIGEST_STUCK_AFTER=60)
+def test_the_tick_resends_a_delivery_whose_worker_died_and_fails_it_after_the_last_attempt(product, stakeholder):
+    make_items(product, 2)
+    long_ago = timezone.now() - datetime.timedelta(minutes=5)
+    retried = planned(stakeholder, product, state=State.SENDING, claimed_at=long_ago, attempts=1)
+    exhausted = DigestDelivery.objects.create(
+        user=stakeholder,
+        product=product,
+        period="week:2026-W02",
+        kind=DigestDelivery.Kind.WEEKLY,
+        state=State.SENDING,
+        claimed_at=long_ago,
+        attempts=3,
+    )
+    assert services.reclaim_stuck(timezone.now()) == 1
+    retried.refresh_from_db()
+    exhausted.refresh_from_db()
+    assert retried.state == State.PENDING and retried.enqueued_at is None
+    assert exhausted.state == State.FAILED and "stopped before it finished" in exhausted.error
+
+    assert services.deliver(retried.pk).outcome == "sent"
+    retried.refresh_from_db()
+    assert (retried.state, retried.attempts) == (State.SENT, 2)
+    # Same delivery, same Message-ID as the attempt that died.
+    assert mail.outbox[-1].extra_headers["Message-ID"] == retried.message_id
+
+
+def test_a_preview_is_sent_once_and_the_next_tick_leaves_it_alone(
+    product, stakeholder, django_capture_on_commit_callbacks
+):
+    make_items(product, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery, created = services.request_preview(user=stakeholder, product=product)
+    delivery.refresh_from_db()
+    assert created and delivery.state == State.SENT
+    assert tick()["queued"] == 0
+    assert len(mail.outbox) == 1
