@@ -92,7 +92,7 @@ class Counter:
 def start_worker(email_port: int, log_path: Path) -> subprocess.Popen:
     """The real worker: prefork, two processes, on the bench DB, Redis DB 13 and our SMTP server.
     Its own session, so that it and its children can be stopped by its process group."""
-    from bench.__main__ import database_url
+    from bench.database import database_url
 
     env = {
         **os.environ,
@@ -588,7 +588,7 @@ def report(data, sent: Sent, small, first, thousandth, after, build_large, build
 
 
 def main() -> int:
-    from bench.__main__ import database_url, ensure_database
+    from bench.database import database_url, ensure_database
 
     url = database_url()
     os.environ["DATABASE_URL"] = url

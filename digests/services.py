@@ -118,7 +118,8 @@ def unsubscribe(*, token: str) -> Unsubscribed:
 @transaction.atomic
 def request_preview(*, user, product: Product) -> tuple[DigestDelivery, bool]:
     """Plan a preview of the member's next digest to their own address. At most one a minute
-    (the period is the minute), so a double click sends one. Returns (delivery, created)."""
+    (the period is the minute), so a double click sends one. Returns (delivery, created); the
+    caller queues a created one with `tasks.enqueue_delivery`."""
     require(user, product, Action.SUBSCRIBE)
     period = "preview:" + timezone.now().strftime("%Y-%m-%dT%H:%M")
     delivery, created = DigestDelivery.objects.get_or_create(
@@ -127,10 +128,6 @@ def request_preview(*, user, product: Product) -> tuple[DigestDelivery, bool]:
         period=period,
         defaults={"kind": DigestDelivery.Kind.PREVIEW},
     )
-    if created:
-        from .tasks import enqueue_delivery
-
-        enqueue_delivery(delivery.pk)
     return delivery, created
 
 

@@ -17,7 +17,7 @@ from accounts.forms import add_service_errors
 from backlog.permissions import Action, access_product_for_user
 from config.errors import InvalidInput
 
-from . import email, schedule, selectors, services
+from . import email, schedule, selectors, services, tasks
 from .forms import PreferenceForm
 from .models import DigestDelivery, Frequency
 
@@ -105,8 +105,9 @@ def preview(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def send_preview(request: HttpRequest, key: str) -> HttpResponse:
     product = access_product_for_user(request.user, key, Action.SUBSCRIBE)
-    _delivery, created = services.request_preview(user=request.user, product=product)
+    delivery, created = services.request_preview(user=request.user, product=product)
     if created:
+        tasks.enqueue_delivery(delivery.pk)
         messages.success(request, f"A preview of your {product.name} digest is on its way to {request.user.email}.")
     else:
         messages.info(request, "A preview was sent less than a minute ago; it should arrive shortly.")

@@ -19,6 +19,7 @@ from backlog import services as backlog_services
 from backlog.models import Membership, Role
 from digests import selectors, services
 from digests.models import DigestDelivery, DigestSubscription, Frequency
+from digests.tasks import enqueue_delivery
 from sprints import services as sprint_services
 from sprints.models import SprintItem
 from tests.conftest import make_item, make_items, make_user
@@ -195,6 +196,7 @@ def test_a_preview_never_becomes_the_baseline(product, po, stakeholder, twelve, 
 
     with django_capture_on_commit_callbacks(execute=True):
         preview, created = services.request_preview(user=stakeholder, product=product)
+        enqueue_delivery(preview.pk)
     preview.refresh_from_db()
     assert created
     assert preview.state == DigestDelivery.State.SENT

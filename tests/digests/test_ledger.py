@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from digests import services
 from digests.models import DigestDelivery
-from digests.tasks import tick
+from digests.tasks import enqueue_delivery, tick
 from tests.conftest import make_items
 
 State = DigestDelivery.State
@@ -73,6 +73,7 @@ def test_a_preview_is_sent_once_and_the_next_tick_leaves_it_alone(
     make_items(product, 1)
     with django_capture_on_commit_callbacks(execute=True):
         delivery, created = services.request_preview(user=stakeholder, product=product)
+        enqueue_delivery(delivery.pk)
     delivery.refresh_from_db()
     assert created and delivery.state == State.SENT
     assert tick()["queued"] == 0
