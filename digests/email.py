@@ -42,7 +42,7 @@ def subject(digest: dict, kind: str) -> str:
         lead = f"Sprint {last['number']} closed{outcome}"
     else:
         lead = "Weekly digest"
-    moves = sum(entry["change"] != "same" for entry in digest["top"]) + len(digest["left_top"])
+    moves = sum(entry["change"] in ("new", "up", "down") for entry in digest["top"]) + len(digest["left_top"])
     tail = f", {moves} change{'s' if moves != 1 else ''} at the top" if moves else ""
     return f"[{key}] {lead}{tail}"
 

@@ -240,6 +240,29 @@ def forecast_text(line) -> str:
     return f"{line.likelihood}% likely by Sprint {line.sprint_number}, {short_date(line.end_date)}"
 
 
+def _kept_in_order(previous: dict[str, int], current: list[str]) -> set[str]:
+    """The entries that kept their order relative to each other: the longest run of the items in
+    both lists that is in the same order in both. The others were moved; these only shifted when
+    something above them came, went or moved (archiving #1 moves nobody, it shifts everyone)."""
+    before = sorted((key for key in current if key in previous), key=previous.__getitem__)
+    after = [key for key in current if key in previous]
+    # Longest common subsequence of two orders of the same ≤ 10 keys.
+    lengths = [[0] * (len(after) + 1) for _ in range(len(before) + 1)]
+    for i, a in enumerate(before):
+        for j, b in enumerate(after):
+            lengths[i + 1][j + 1] = lengths[i][j] + 1 if a == b else max(lengths[i][j + 1], lengths[i + 1][j])
+    kept, i, j = set(), len(before), len(after)
+    while i and j:
+        if before[i - 1] == after[j - 1]:
+            kept.add(before[i - 1])
+            i, j = i - 1, j - 1
+        elif lengths[i - 1][j] >= lengths[i][j - 1]:
+            i -= 1
+        else:
+            j -= 1
+    return kept
+
+
 def _top_entries(product: Product, previous: dict[str, int] | None) -> tuple[list[dict], dict]:
     """The top of the backlog with each entry's change since the previous digest, and the
     forecast's standing (enough history or not)."""
@@ -247,18 +270,17 @@ def _top_entries(product: Product, previous: dict[str, int] | None) -> tuple[lis
     forecaster = forecast_display.forecaster_for(product)
     median = forecast_display.backlog_estimates(product).median if forecaster.enough_history and rows else None
     entries = []
+    kept = _kept_in_order(previous, [row["key"] for row in rows]) if previous is not None else set()
     for row in rows:
         before = previous.get(row["key"]) if previous is not None else None
         if previous is None:
             change = "same"
         elif before is None:
             change = "new"
-        elif row["position"] < before:
-            change = "up"
-        elif row["position"] > before:
-            change = "down"
+        elif row["key"] in kept:
+            change = "same" if row["position"] == before else "shifted"
         else:
-            change = "same"
+            change = "up" if row["position"] < before else "down"
         forecast = None
         if forecaster.enough_history:
             result = forecaster.at(int(row["points"]), unestimated=int(row["unestimated"]), median=median)
@@ -444,7 +466,7 @@ def build_digest(user, product: Product, *, now: dt.datetime | None = None) -> d
     changed = last is None or bool(
         closed
         or left
-        or any(entry["change"] != "same" for entry in top)
+        or any(entry["change"] in ("new", "up", "down") for entry in top)
         or shown_before.get("goal") != (goal.pk if goal else None)
         or shown_before.get("active_sprint") != (active["id"] if active else None)
     )

@@ -15,6 +15,7 @@ CHANGES = [
     ("new", "New in the top since the last digest"),
     ("up", "Moved up"),
     ("down", "Moved down"),
+    ("shifted", "Not moved itself: its number changed because items above it came, went or moved"),
     ("same", "Where it was (or no earlier digest to compare with)"),
 ]
 LEFT_REASONS = [

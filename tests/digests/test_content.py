@@ -17,6 +17,8 @@ from rest_framework.test import APIClient
 
 from backlog import services as backlog_services
 from backlog.models import Membership, Role
+from backlog.selectors import position_of
+from digests import email as digest_email
 from digests import selectors, services
 from digests.models import DigestDelivery, DigestSubscription, Frequency
 from digests.tasks import enqueue_delivery
@@ -158,10 +160,11 @@ def test_the_next_digest_compares_with_the_recipients_own_last_digest(product, p
     assert rows == [
         (new.key, 1, "new", None),
         (i[7].key, 2, "up", 7),
-        (i[2].key, 4, "down", 2),
-        (i[4].key, 5, "down", 4),
-        (i[5].key, 6, "down", 5),
-        (i[6].key, 7, "down", 6),
+        # Not moved themselves: pushed down by the new item and the one moved above them.
+        (i[2].key, 4, "shifted", 2),
+        (i[4].key, 5, "shifted", 4),
+        (i[5].key, 6, "shifted", 5),
+        (i[6].key, 7, "shifted", 6),
         (i[8].key, 8, "same", 8),
         (i[9].key, 9, "same", 9),
         (i[11].key, 10, "new", None),
@@ -463,11 +466,13 @@ def _world(key: str, items: int, recipients: int):
     sprint_services.add_feedback(sprint=sprint, by=people[0], body="More please")
     for n, person in enumerate(people):
         deliver_new(person, product, period=f"week:2026-W0{1 + n % 9}")
-    # Changes since: an item done, one archived, one moved down, one moved up, a new one at the top.
+    # Changes since: an item done, one archived, one moved out, one moved up, one moved down within
+    # the top, a new one at the top.
     set_status(backlog[0], "done", po)
     backlog_services.archive_item(item=backlog[1], by=po)
     backlog_services.move_item(item=backlog[2], by=po, position=10_000)
     backlog_services.move_item(item=backlog[5], by=po, position=1)
+    backlog_services.move_item(item=backlog[3], by=po, position=position_of(backlog[3]) + 4)
     backlog_services.create_item(product=product, by=po, title="New at the top", at_top=True)
     # And a sprint closed since the digests, with feedback turned into an item.
     later = make_sprint(product, po, start_date=sprint.end_date + datetime.timedelta(days=1))
@@ -500,7 +505,7 @@ def test_build_digest_queries_grow_neither_with_the_backlog_nor_with_the_recipie
         assert {entry["reason"] for entry in digest["left_top"]} == {"done", "archived", "moved_down"}
         assert digest["closed_sprints"] and digest["active_sprint"]
         assert digest["closed_sprints"][0]["feedback_items"]
-        assert {"new", "up", "down"} <= {entry["change"] for entry in digest["top"]}
+        assert {"new", "up", "down", "shifted"} <= {entry["change"] for entry in digest["top"]}
         assert digest["forecast"]["available"]
     assert small_count == large_count, (small_count, large_count)
     assert small_count <= 25
@@ -565,3 +570,35 @@ def test_a_delivery_runs_once(product, stakeholder):
         message.extra_headers["List-Unsubscribe"]
         == f"<{selectors.build_digest(stakeholder, product)['links']['unsubscribe']}>"
     )
+
+
+# --- What counts as a move -----------------------------------------------------------------------
+
+
+def test_archiving_the_top_item_shifts_the_others_but_moves_none(product, po, stakeholder, twelve):
+    deliver_new(stakeholder, product)
+    backlog_services.archive_item(item=twelve[0], by=po)
+
+    digest = selectors.build_digest(stakeholder, product)
+
+    changes = [(e["key"], e["change"], e["previous_position"], e["position"]) for e in digest["top"]]
+    assert changes[:9] == [(item.key, "shifted", n + 2, n + 1) for n, item in enumerate(twelve[1:10])]
+    assert changes[9] == (twelve[10].key, "new", None, 10)
+    assert [(e["key"], e["reason"]) for e in digest["left_top"]] == [(twelve[0].key, "archived")]
+    text = digest_email.compose(
+        digest_email.digest_data(stakeholder, product), DigestDelivery(pk=1, period="x", kind="weekly")
+    ).body
+    assert "[up from" not in text and "[down from" not in text
+
+
+def test_an_item_moved_down_within_the_top_is_the_one_that_moved(product, po, stakeholder, twelve):
+    deliver_new(stakeholder, product)
+    backlog_services.move_item(item=twelve[1], by=po, position=8)
+
+    digest = selectors.build_digest(stakeholder, product)
+
+    moved = {e["key"]: (e["change"], e["previous_position"], e["position"]) for e in digest["top"]}
+    assert moved[twelve[1].key] == ("down", 2, 8)
+    assert {moved[item.key][0] for item in twelve[2:8]} == {"shifted"}
+    assert {moved[item.key][0] for item in (twelve[0], *twelve[8:10])} == {"same"}
+    assert digest["changed"] is True
