@@ -58,7 +58,8 @@ worker: install
 	$(BIN)/celery -A config worker --loglevel=INFO --prefetch-multiplier=1
 
 beat: install
-	$(BIN)/celery -A config beat --loglevel=INFO
+	mkdir -p var
+	$(BIN)/celery -A config beat --loglevel=INFO --schedule var/celerybeat-schedule
 
 # One digest tick in this process: plans what is due and sends it (in-process without REDIS_URL).
 digests: migrate
