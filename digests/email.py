@@ -9,11 +9,14 @@ auto-generated markers that keep out-of-office replies away.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import smtplib
+import threading
 from urllib.parse import urlparse
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -80,3 +83,57 @@ def compose(digest: dict, delivery: DigestDelivery) -> EmailMultiAlternatives:
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+# --- Sending -------------------------------------------------------------------------------------
+
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+_held = threading.local()
+
+
+def _smtp_settings() -> tuple:
+    return (
+        settings.EMAIL_HOST,
+        settings.EMAIL_PORT,
+        settings.EMAIL_HOST_USER,
+        settings.EMAIL_USE_TLS,
+        settings.EMAIL_USE_SSL,
+    )
+
+
+def _drop_held() -> None:
+    connection = getattr(_held, "connection", None)
+    _held.connection = _held.key = None
+    if connection is not None:
+        # Closing a broken connection may fail too; it is gone either way.
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            connection.close()
+
+
+def send(message: EmailMultiAlternatives) -> None:
+    """Send one digest. With SMTP, over a connection this thread keeps open between digests: a
+    worker sending a batch pays the connect (and TLS) once, not per message. A connection the
+    server closed while idle is noticed at the next MAIL command, before anything was accepted,
+    so that message is sent once more over a fresh one; any other failure drops the connection
+    and propagates (the caller decides between retry and failed)."""
+    if settings.EMAIL_BACKEND != SMTP_BACKEND:
+        message.send(fail_silently=False)
+        return
+    key = _smtp_settings()
+    for attempt in (1, 2):
+        if getattr(_held, "key", None) != key:
+            _drop_held()
+            connection = get_connection(SMTP_BACKEND, fail_silently=False)
+            connection.open()
+            _held.connection, _held.key = connection, key
+        message.connection = _held.connection
+        try:
+            message.send(fail_silently=False)
+            return
+        except smtplib.SMTPServerDisconnected:
+            _drop_held()
+            if attempt == 2:
+                raise
+        except BaseException:
+            _drop_held()
+            raise

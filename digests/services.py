@@ -225,7 +225,7 @@ def deliver(delivery_id: int, *, now: dt.datetime | None = None, may_retry: bool
             delivery, now, f"Could not build the digest: {type(error).__name__}", transient=True, may_retry=may_retry
         )
     try:
-        message.send(fail_silently=False)
+        email.send(message)
     except smtplib.SMTPRecipientsRefused as error:
         codes = [code for code, _ in error.recipients.values()]
         return _failed_or_retry(
