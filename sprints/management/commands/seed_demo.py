@@ -79,6 +79,9 @@ class Command(BaseCommand):
         for email, _name, role in USERS:
             if not Membership.objects.filter(product=product, user=users[email]).exists():
                 services.add_member(product=product, by=owner, user=users[email], role=role)
+        # The team has worked together since before the demo's first sprint: the stakeholder's
+        # weekly digest is due at once (`make digests`), not only after next Monday.
+        Membership.objects.filter(product=product).update(created_at=timezone.now() - datetime.timedelta(days=120))
 
         # Work done in the demo's sprints starts out ready and gets done on the sprint board.
         in_sprints = {title for sprint in demo.SPRINTS for _day, title in sprint["done"]}
