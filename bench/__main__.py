@@ -7,72 +7,27 @@ stamped with the time), so it never touches data it did not make.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
-from bench.database import database_url, ensure_database
+from bench.database import log, print_section, setup_django
 
 
 def main() -> int:
-    url = database_url()
-    os.environ["DATABASE_URL"] = url
-    # What `make bench` sets; here too so that `python -m bench` runs on its own.
-    os.environ.setdefault("DJANGO_DEBUG", "0")
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
-    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
-    os.environ.setdefault("DJANGO_HTTPS", "0")
-    os.environ.setdefault("DJANGO_MANIFEST_STATIC", "0")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    ensure_database(url)
-
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
-
+    setup_django()
+    from bench import digests, forecast
     from bench.measures import run
 
     started = time.monotonic()
-    rows, notes = run(log=lambda message: print(f"… {message}", file=sys.stderr, flush=True))
+    rows, notes = run(log=log)
     print_table(rows)
     for note in notes:
         print(note)
-    print_forecast_table()
-    print_digest_table()
+    # The forecast's backtest and the digests have columns of their own: tables of their own.
+    print_section("Forecast backtest", forecast.run)
+    print_section("Digests", digests.run)
     print(f"Total bench time {time.monotonic() - started:.0f} s.")
     return 0
-
-
-def print_forecast_table() -> None:
-    """The forecast's backtest and speed: a table of its own (its columns are not the backlog's)."""
-    from bench import forecast
-
-    try:
-        table, notes = forecast.run(log=lambda message: print(f"… {message}", file=sys.stderr, flush=True))
-    except Exception as error:  # report and go on, like the other sections
-        table, notes = "Forecast backtest: error", [f"Forecast backtest failed: {type(error).__name__}: {error}"]
-    print()
-    print(table)
-    print()
-    for note in notes:
-        print(note)
-
-
-def print_digest_table() -> None:
-    """Digests for 1,000 stakeholders through the real worker and an SMTP server: its own table."""
-    from bench import digests
-
-    try:
-        table, notes = digests.run(log=lambda message: print(f"… {message}", file=sys.stderr, flush=True))
-    except Exception as error:  # report and go on, like the other sections
-        table, notes = "Digests: error", [f"Digest bench failed: {type(error).__name__}: {error}"]
-    print()
-    print(table)
-    print()
-    for note in notes:
-        print(note)
 
 
 def print_table(rows: list[tuple[str, ...]]) -> None:

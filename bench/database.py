@@ -1,8 +1,11 @@
-"""The benchmarks' PostgreSQL database: DATABASE_URL when it is PostgreSQL, else ordo_bench."""
+"""What every benchmark entry point shares: its PostgreSQL database (DATABASE_URL when that is
+PostgreSQL, else ordo_bench, created when missing), Django set up on it, and printing a section."""
 
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ordo_bench"
 
@@ -34,3 +37,40 @@ def ensure_database(url: str) -> None:
                 cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
     finally:
         server.close()
+
+
+def setup_django() -> None:
+    """Point Django at the bench database (with what `make bench` sets, so that `python -m bench`
+    and `python -m bench.digests` run on their own), set it up and migrate."""
+    url = database_url()
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_DEBUG", "0")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+    os.environ.setdefault("DJANGO_HTTPS", "0")
+    os.environ.setdefault("DJANGO_MANIFEST_STATIC", "0")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    ensure_database(url)
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def log(message: str) -> None:
+    print(f"… {message}", file=sys.stderr, flush=True)
+
+
+def print_section(name: str, run: Callable[..., tuple[str, list[str]]]) -> None:
+    """Run a section that prints a table of its own; a failure is reported and the bench goes on."""
+    try:
+        table, notes = run(log=log)
+    except Exception as error:  # report and go on, like the other sections
+        table, notes = f"{name}: error", [f"{name} failed: {type(error).__name__}: {error}"]
+    print()
+    print(table)
+    print()
+    for note in notes:
+        print(note)

@@ -588,29 +588,10 @@ def report(data, sent: Sent, small, first, thousandth, after, build_large, build
 
 
 def main() -> int:
-    from bench.database import database_url, ensure_database
+    from bench.database import print_section, setup_django
 
-    url = database_url()
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_DEBUG", "0")
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
-    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
-    os.environ.setdefault("DJANGO_HTTPS", "0")
-    os.environ.setdefault("DJANGO_MANIFEST_STATIC", "0")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    ensure_database(url)
-
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
-    table, notes = run(log=lambda message: print(f"… {message}", file=sys.stderr, flush=True))
-    print()
-    print(table)
-    print()
-    for note in notes:
-        print(note)
+    setup_django()
+    print_section("Digests", run)
     return 0
 
 

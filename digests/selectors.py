@@ -19,7 +19,6 @@ from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from backlog import selectors as backlog_selectors
 from backlog.models import Item, Membership, Product, Role
@@ -206,10 +205,6 @@ def _url(name: str, *args) -> str:
     return f"{settings.SITE_URL}{reverse(name, args=args)}"
 
 
-def short_date(value: dt.date) -> str:
-    return date_format(value, "j M")
-
-
 def _top_open(product: Product, limit: int = TOP) -> list[dict]:
     """The first `limit` open items (not done, not discarded) of the live backlog with their
     positions over all live items and the remaining work down to each: one query."""
@@ -237,7 +232,7 @@ def forecast_text(line) -> str:
         return f"{line.likelihood}% likely: beyond {forecast_display.HORIZON} sprints"
     if line.sprint_number is None:
         return f"{line.likelihood}% likely within {line.sprints_ahead} sprints"
-    return f"{line.likelihood}% likely by Sprint {line.sprint_number}, {short_date(line.end_date)}"
+    return f"{line.likelihood}% likely by Sprint {line.sprint_number}, {forecast_display.short_date(line.end_date)}"
 
 
 def _kept_in_order(previous: dict[str, int], current: list[str]) -> set[str]:
