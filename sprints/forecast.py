@@ -3,26 +3,26 @@
 The model. Each closed sprint's completed points are one observation of the team's velocity.
 Plain resampling of those few numbers treats the past 3–5 sprints as the whole truth, so its
 85% line comes true only ~75–80% of the time (see `make bench`). Here each simulated future
-first draws the team's *own* velocity from its posterior given the history, then draws every
-future sprint around it, truncated at 0 (a sprint never un-does work):
+first draws the team's *own* velocity — its spread, level and trend — from their posterior given
+the history, then draws every future sprint around it, truncated at 0 (a sprint never un-does
+work):
 - Spread: σ² = Σ(x − x̄)² / χ²(n−1) (normal model, Jeffreys prior). Any trend in the history
   counts as spread here too, which can only widen the forecast.
-- Stable or trending: a straight-line trend through the history is weighed against a stable
-  velocity by how much better it explains the history (the Bayes factor given σ), starting from
-  TREND_PRIOR = 40% that a team is trending at all. Each future draws one or the other.
-- Trend: the fitted slope, shrunk towards 0 by its prior N(0, (TREND_SLOPE · mean velocity)²)
-  — a change of ~5% of the velocity per sprint is plausible, 15% is not — and drawn from that
-  posterior. The trend is damped: each future sprint carries on TREND_DAMPING = 85% of the
-  previous one's, so it moves the velocity by at most ~6 sprints' worth of slope. An undamped
-  line drawn from 3–5 sprints drives stable teams' velocity to 0 in some futures and puts
-  their 95% line "beyond the horizon"; no team's velocity changes the same way forever.
-- Level: the velocity now: N(x̄, σ²/n), plus the trend from the middle of the history to the
-  last closed sprint.
-With short histories the drawn spreads and slopes are wide, which is the honest answer: for a
-stable team the forecast is close to the Student-t predictive with n−1 degrees of freedom, a
-clearly falling velocity moves the forecast later (a rising one, earlier), and a trend the
-history barely shows mostly widens it. What no model can do is tell a slow decline from noise
-in 3–5 sprints: the backtest (bench/forecast.py) gives the numbers.
+- Trend: every team's velocity may be drifting. The slope's prior is N(0, (TREND_SLOPE · mean
+  velocity)²) — a drift of ~4% of the velocity per sprint is plausible, 12% is not — and each
+  future draws a slope from its posterior given σ: the regression slope through the history,
+  shrunk towards 0 by that prior. Three sprints barely move the prior, so a short history's
+  forecast is wide on both sides; ten sprints of a steady decline pin it down. The trend is
+  damped: each future sprint carries on TREND_DAMPING = 90% of the previous one's, so it moves
+  the velocity by at most ~9 sprints' worth of slope. An undamped line drawn from 3–5 sprints
+  drives stable teams' velocity to 0 in some futures and puts their 95% line "beyond the
+  horizon"; no team's velocity changes the same way forever.
+- Level: the velocity now: N(x̄, σ²/n), plus the drawn trend from the middle of the history to
+  the last closed sprint.
+For a steady team the forecast is close to the Student-t predictive with n−1 degrees of freedom,
+widened by the trend it cannot rule out; a falling velocity moves the forecast later, a rising
+one earlier. What no model can do is tell a slow decline from noise in 3–5 sprints: the backtest
+(bench/forecast.py) gives the numbers, against a reference that knows which kinds of team exist.
 
 The speed. The simulation depends only on the history, not on the position asked: it runs
 once — `simulations` futures × `horizon` sprints, cumulated — and keeps, per future sprint, the
@@ -59,9 +59,8 @@ SEED = 20_250_101
 BAYESIAN, RESAMPLE = "bayesian", "resample"
 
 # The trend's prior (see the module docstring; bench/forecast.py measures the choice).
-TREND_PRIOR = 0.4  # prior probability that the team's velocity is trending at all
-TREND_SLOPE = 0.05  # prior spread of a trend, per sprint, as a share of the mean velocity
-TREND_DAMPING = 0.85  # each future sprint carries on this share of the previous one's trend
+TREND_SLOPE = 0.04  # prior spread of a trend, per sprint, as a share of the mean velocity; 0: none
+TREND_DAMPING = 0.9  # each future sprint carries on this share of the previous one's trend
 
 
 @dataclass(frozen=True)
@@ -230,31 +229,27 @@ def _posterior_draws(
     history: np.ndarray, simulations: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per simulated future: the sprint-to-sprint spread σ, the velocity level at the last closed
-    sprint and the trend per sprint (0 in the futures that draw "stable"). See the module docstring."""
+    sprint and the trend per sprint. See the module docstring."""
     n = len(history)
     mean = history.mean()
     age = np.arange(n) - (n - 1) / 2  # sprint index, centred: the mean sits at age 0
     spread = float(((history - mean) ** 2).sum())
+    zeros = np.zeros(simulations)
     if spread == 0.0:
         # A constant history: every posterior draw is that velocity, with no spread and no trend.
-        zeros = np.zeros(simulations)
         return zeros, zeros + mean, zeros
-    sxx = float((age**2).sum())
-    sxy = float((age * (history - mean)).sum())
     # σ² = Σ(x − x̄)² / χ²(n−1): the stationary model's posterior, which counts any trend as spread.
     variance = spread / np.maximum(rng.chisquare(n - 1, size=simulations), 1e-12)
     sigma = np.sqrt(variance)
-    # The trend given σ: the regression slope shrunk towards 0 by its prior N(0, (τ·mean)²).
-    prior_precision = 1.0 / (TREND_SLOPE * mean) ** 2  # mean > 0: some sprint did work
-    precision = sxx / variance + prior_precision
-    fitted = sxy / variance / precision
-    # How much better a trend explains the history than a stable velocity, given σ (Bayes
-    # factor), and from it each future's chance of drawing "trending".
-    log_factor = 0.5 * (fitted**2 * precision - np.log(precision / prior_precision))
-    odds = TREND_PRIOR / (1 - TREND_PRIOR) * np.exp(np.minimum(log_factor, 700.0))
-    trending = rng.random(simulations) < odds / (1 + odds)
-    slope = np.where(trending, fitted + rng.standard_normal(simulations) / np.sqrt(precision), 0.0)
     centre = mean + sigma / math.sqrt(n) * rng.standard_normal(simulations)
+    if not TREND_SLOPE:
+        return sigma, centre, zeros
+    # The trend given σ: the regression slope shrunk towards 0 by its prior N(0, (τ·mean)²)
+    # (mean > 0: some sprint did work), and drawn from that posterior.
+    prior_precision = 1.0 / (TREND_SLOPE * mean) ** 2
+    precision = float((age**2).sum()) / variance + prior_precision
+    fitted = float((age * (history - mean)).sum()) / variance / precision
+    slope = fitted + rng.standard_normal(simulations) / np.sqrt(precision)
     return sigma, centre + slope * (n - 1) / 2, slope
 
 

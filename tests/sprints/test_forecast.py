@@ -48,7 +48,7 @@ def test_the_stable_velocity_model_matches_the_student_t_predictive(monkeypatch)
     s=6) the sum of k future sprints is 20k + 6·√(k²/3 + k)·t₂. Its 15th percentile
     (t₂ = −1.386) is 130.1 at k=9 and 145.3 at k=10, so 140 points are 85% likely done in 10
     sprints."""
-    monkeypatch.setattr(forecast, "TREND_PRIOR", 0.0)
+    monkeypatch.setattr(forecast, "TREND_SLOPE", 0.0)
     forecast._thresholds.cache_clear()
     try:
         assert Forecaster([14, 20, 26]).sprints_needed(140)[85] == 10
@@ -67,6 +67,33 @@ def test_a_falling_velocity_moves_the_forecast_later_and_a_rising_one_earlier():
     assert rising[85] < shuffled[85]
 
 
+def test_ten_falling_sprints_move_the_forecast_later_than_the_same_sprints_in_no_order():
+    """Ten sprints show a decline (−0.7 a sprint) that three cannot: the same ten velocities,
+    falling, put 300 points (~14.5 sprints at their mean) far later than in an order with no
+    trend, and rising far earlier."""
+    falling = [24, 23, 23, 22, 21, 20, 19, 20, 18, 17]
+    no_trend = [20, 23, 18, 22, 17, 24, 19, 21, 23, 20]
+    assert sorted(falling) == sorted(no_trend)
+    later = Forecaster(falling).sprints_needed(300)
+    flat = Forecaster(no_trend).sprints_needed(300)
+    earlier = Forecaster(falling[::-1]).sprints_needed(300)
+    assert flat == {50: 15, 85: 17, 95: 18}
+    assert later[50] >= flat[50] + 5 and later[85] >= flat[85] + 10
+    assert earlier[85] < flat[85]
+
+
+def test_more_sprints_of_a_steady_velocity_narrow_the_forecast():
+    """Three sprints cannot rule out a drift in velocity, so the 95% line of 20 sprints of work
+    lies far beyond the 50% line; five and then ten steady sprints pin the drift down."""
+    steady = [20, 19, 21, 20, 22, 18, 20, 21, 19, 20]
+    gaps = []
+    for sprints in (3, 5, 10):
+        needed = Forecaster(steady[:sprints]).sprints_needed(400)
+        gaps.append(needed[95] - needed[50])
+    assert gaps[0] > gaps[1] > gaps[2]
+    assert gaps[2] <= 3
+
+
 def test_a_stable_short_history_keeps_deep_positions_within_the_horizon():
     """The trend is damped: 3 steady-ish sprints never drive velocity to 0, so even 20 sprints
     of work (400 points at 20 a sprint) gets a real 95% sprint, not "beyond"."""
@@ -76,8 +103,9 @@ def test_a_stable_short_history_keeps_deep_positions_within_the_horizon():
 
 def test_short_histories_widen_the_forecast_beyond_plain_resampling():
     """Plain resampling of 3 sprints knows only those 3 values; the posterior knows it knows
-    little, so its 95% line lies further out."""
-    history = [18, 22, 20]
+    little, so its 95% line lies further out. (No trend through these three: both medians are
+    the mean, 20 a sprint.)"""
+    history = [19, 22, 19]
     honest = Forecaster(history).sprints_needed(290)
     naive = Forecaster(history, method=RESAMPLE).sprints_needed(290)
     assert honest[95] > naive[95]
