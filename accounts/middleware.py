@@ -1,21 +1,19 @@
-import zoneinfo
-
 from django.utils import timezone
+
+from .models import zone_named
 
 
 class TimezoneMiddleware:
-    """Show times in the signed-in user's own time zone."""
+    """Show times, and count days, in the signed-in user's own time zone. (An API token is read
+    later, by DRF: ApiTokenAuthentication activates its user's zone itself.)"""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.time_zone:
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
+        if user is not None and user.is_authenticated:
+            timezone.activate(zone_named(user.time_zone))
         else:
             timezone.deactivate()
         try:

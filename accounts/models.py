@@ -14,6 +14,15 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a time zone name like Europe/Berlin.")
 
 
+def zone_named(name: str) -> zoneinfo.ZoneInfo:
+    """The time zone of that name; UTC for an empty or unknown one (names are validated on the
+    way in, but a machine's tzdata can lose a zone)."""
+    try:
+        return zoneinfo.ZoneInfo(name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 

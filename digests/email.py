@@ -20,7 +20,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import schedule
+from accounts.models import zone_named
+
 from .api.serializers import DigestSerializer
 from .models import DigestDelivery
 from .selectors import build_digest
@@ -30,7 +31,7 @@ def digest_data(user, product, *, now: dt.datetime | None = None) -> dict:
     """The member's digest as the API gives it (serialized), plus the raw `shown` baseline.
     Times are in the member's own time zone, as the API gives them to them (the worker has no
     request that would activate it)."""
-    with timezone.override(schedule.zone(user.time_zone)):
+    with timezone.override(zone_named(user.time_zone)):
         return DigestSerializer(build_digest(user, product, now=now)).data
 
 

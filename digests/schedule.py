@@ -17,13 +17,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 
-def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (KeyError, ValueError):  # an unknown zone name is validated away elsewhere; stay safe
-        return ZoneInfo("UTC")
-
-
 def local_slot(day: dt.date, hour: int, tz: ZoneInfo) -> dt.datetime:
     """The aware UTC moment of `hour`:00 on `day` in `tz` (see the module's DST note)."""
     naive = dt.datetime.combine(day, dt.time(hour))

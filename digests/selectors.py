@@ -20,6 +20,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import zone_named
 from backlog import selectors as backlog_selectors
 from backlog.models import Item, Membership, Product, Role
 from backlog.permissions import Action, require
@@ -137,7 +138,7 @@ def due_deliveries(now: dt.datetime) -> list[Due]:
         frequency = row.frequency if row else role_default(role)
         since = row.since if row else joined
         if frequency == Frequency.WEEKLY:
-            tz = schedule.zone(tz_name)
+            tz = zone_named(tz_name)
             weekday = row.weekday if row else DEFAULT_WEEKDAY
             hour = row.hour if row else DEFAULT_HOUR
             slot = schedule.latest_weekly_slot(now, weekday=weekday, hour=hour, tz=tz)

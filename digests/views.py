@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import add_service_errors
+from accounts.models import zone_named
 from backlog.permissions import Action, access_product_for_user
 from config.errors import InvalidInput
 
@@ -25,7 +26,7 @@ from .models import DigestDelivery, Frequency
 def _next_weekly(preference: selectors.Preference, time_zone: str):
     if preference.frequency != Frequency.WEEKLY:
         return None
-    tz = schedule.zone(time_zone)
+    tz = zone_named(time_zone)
     slot = schedule.next_weekly_slot(timezone.now(), weekday=preference.weekday, hour=preference.hour, tz=tz)
     return slot.astimezone(tz)
 

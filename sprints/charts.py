@@ -117,14 +117,13 @@ class BurndownRow:
         return sum(change.points for change in self.removed)
 
 
-def burndown_rows(days: Sequence[Any], *, today=None, until=None) -> list[BurndownRow]:
-    """The selector's days as rows. Days after `until` (today for an active sprint, the day it
-    closed for one closed early) have no remaining value: the chart's line stops there while
-    the ideal line runs to the end."""
-    until = until or today
+def burndown_rows(days: Sequence[Any], *, today=None) -> list[BurndownRow]:
+    """The selector's days as rows. Days after `today` (an active sprint's) and days the selector
+    gives no remaining value (after the day a sprint closed early) have none here either: the
+    chart's line stops there while the ideal line runs to the end."""
     rows = []
     for day in days:
-        future = until is not None and day.date > until
+        future = day.remaining is None or (today is not None and day.date > today)
         rows.append(
             BurndownRow(
                 date=day.date,

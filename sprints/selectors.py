@@ -22,13 +22,9 @@ OPEN_STATUSES = (Sprint.Status.PLANNED, Sprint.Status.ACTIVE)
 CAPACITY_HISTORY = 3
 
 
-def utc_today() -> datetime.date:
-    """Today in UTC: sprint dates and event days are counted in UTC."""
-    return timezone.now().astimezone(datetime.UTC).date()
-
-
-def _day(moment: datetime.datetime) -> datetime.date:
-    return moment.astimezone(datetime.UTC).date()
+# A sprint's start and end are calendar dates; its "today" and the day of each event are counted
+# in the current time zone: the signed-in user's on pages and in the API (see accounts), the
+# member's in their digest, UTC elsewhere.
 
 
 def _labels() -> Prefetch:
@@ -154,7 +150,7 @@ def sprint_summary(sprint: Sprint, today: datetime.date | None = None) -> Sprint
     totals = _totals(sprint)
     done = totals[SprintEvent.Kind.DONE] - totals[SprintEvent.Kind.REOPENED]
     scope = totals[SprintEvent.Kind.COMMITTED] + totals[SprintEvent.Kind.ADDED] - totals[SprintEvent.Kind.REMOVED]
-    days_left = max((sprint.end_date - (today or utc_today())).days, 0)
+    days_left = max((sprint.end_date - (today or timezone.localdate())).days, 0)
     return SprintSummary(
         days_left,
         totals[SprintEvent.Kind.COMMITTED],
@@ -177,7 +173,7 @@ class ScopeChange:
 @dataclass
 class BurndownDay:
     date: datetime.date
-    remaining: int  # at the end of the day
+    remaining: int | None  # at the end of the day; None after the day a sprint closed early
     ideal: float  # at the end of the day
     working_day: bool
     added: list[ScopeChange] = field(default_factory=list)
@@ -192,7 +188,7 @@ class Burndown:
     @property
     def max_points(self) -> int:
         """The top of the chart's scale."""
-        return max([self.committed_points, *(day.remaining for day in self.days)], default=0)
+        return max([self.committed_points, *(day.remaining or 0 for day in self.days)], default=0)
 
 
 # What each kind of event does to the remaining work.
@@ -206,16 +202,22 @@ _EFFECT = {
 
 
 def burndown(sprint: Sprint, today: datetime.date | None = None) -> Burndown:
-    """Remaining points at the end of each day (UTC) from the start to the end date (to today
-    for an active sprint), against the ideal line: committed points falling evenly to zero over
-    the working days (Monday to Friday). Scope changes are listed on their day. Only events are
-    used, so a closed sprint's burndown never moves; events before the start count on the first
-    day, events after the last day shown on the last."""
+    """Remaining points at the end of each day (in the current time zone) from the start to the
+    end date (to `today` for an active sprint), against the ideal line: committed points falling
+    evenly to zero over the working days (Monday to Friday). Scope changes are listed on their
+    day. Only events are used, so a closed sprint's burndown never moves; events before the start
+    count on the first day, events after the last day shown on the last. A sprint closed before
+    its end date has no remaining points after the day it closed: nothing was left to burn."""
     if sprint.status == Sprint.Status.PLANNED:
         return Burndown(0, [])
     last = sprint.end_date
     if sprint.status == Sprint.Status.ACTIVE:
-        last = max(min(today or utc_today(), sprint.end_date), sprint.start_date)
+        last = max(min(today or timezone.localdate(), sprint.end_date), sprint.start_date)
+    closed_on = None
+    if sprint.status == Sprint.Status.CLOSED and sprint.closed_at is not None:
+        closed_on = max(timezone.localdate(sprint.closed_at), sprint.start_date)
+        if closed_on >= sprint.end_date:
+            closed_on = None  # closed on or after its end date: every day has its figure
     dates = [sprint.start_date + datetime.timedelta(days=n) for n in range((last - sprint.start_date).days + 1)]
     whole = [
         sprint.start_date + datetime.timedelta(days=n) for n in range((sprint.end_date - sprint.start_date).days + 1)
@@ -230,7 +232,9 @@ def burndown(sprint: Sprint, today: datetime.date | None = None) -> Burndown:
         SprintEvent.objects.filter(sprint=sprint).order_by("at", "id").values_list("kind", "points", "at", "item__key")
     )
     for kind, points, at, key in rows:
-        day = max(_day(at), sprint.start_date)
+        day = max(timezone.localdate(at), sprint.start_date)
+        if closed_on is not None:
+            day = min(day, closed_on)
         if day > last:
             if last < sprint.end_date:
                 continue  # after the day asked for
@@ -249,7 +253,8 @@ def burndown(sprint: Sprint, today: datetime.date | None = None) -> Burndown:
         if day in working:
             elapsed += 1
         ideal = round(committed * (1 - elapsed / len(working)), 2)
-        days.append(BurndownDay(day, remaining, ideal, day.weekday() < 5, added[day], removed[day]))
+        shown = None if closed_on is not None and day > closed_on else remaining
+        days.append(BurndownDay(day, shown, ideal, day.weekday() < 5, added[day], removed[day]))
     return Burndown(committed, days)
 
 

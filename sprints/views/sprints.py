@@ -121,12 +121,7 @@ def _burndown_context(sprint: Sprint, today: datetime.date) -> dict:
     # An active sprint's burndown is asked up to its end so the ideal line runs to the end;
     # the remaining line stops at today (no event can lie in the future).
     data = selectors.burndown(sprint, today=sprint.end_date if active else None)
-    if active:
-        rows = charts.burndown_rows(data.days, today=today)
-    else:
-        # A sprint closed before its end date: nothing remained to burn after that day.
-        closed_on = timezone.localdate(sprint.closed_at) if sprint.closed_at else None
-        rows = charts.burndown_rows(data.days, until=closed_on)
+    rows = charts.burndown_rows(data.days, today=today if active else None)
     return {"burndown": data, "burndown_rows": rows, "burndown_chart": charts.burndown_chart(rows)}
 
 

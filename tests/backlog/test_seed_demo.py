@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from accounts.models import User
 from backlog.models import HistoryEntry, Item, Membership, Product, ProductGoal, RefinementNote, Role
@@ -116,7 +117,7 @@ def test_it_plays_five_closed_sprints_with_realistic_outcomes():
     assert "partly" in {sprint.goal_outcome for sprint in closed}
     placed = [entry["placed"] for sprint in closed for entry in sprint.outcome["not_done"]]
     assert len(placed) >= 2 and "next" in placed
-    today = sprint_selectors.utc_today()
+    today = timezone.localdate()
     assert all(sprint.end_date < today for sprint in closed)
     assert all((b.start_date - a.start_date).days == 14 for a, b in itertools.pairwise(closed))
     assert sprint_selectors.capacity_range(product) is not None
@@ -126,7 +127,7 @@ def test_the_active_sprint_runs_today_with_items_in_every_column():
     seed()
     product = Product.objects.get(key="SHOP")
     active = sprint_selectors.active_sprint(product)
-    today = sprint_selectors.utc_today()
+    today = timezone.localdate()
     assert active.goal and active.start_date <= today <= active.end_date
     assert all(column.sprint_items for column in sprint_selectors.board(active))
     assert active.events.filter(kind="added").exists()

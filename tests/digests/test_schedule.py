@@ -7,7 +7,6 @@ the moments a schedule starts from (`since`, the membership's `created_at`) are 
 import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.core import mail
 
 from backlog.models import Membership, Role
@@ -329,8 +328,3 @@ def test_next_weekly_slot_is_a_week_after_the_latest():
     slot = at(2026, 10, 26, 8, 0)
     assert schedule.latest_weekly_slot(slot, weekday=0, hour=9, tz=BERLIN) == slot
     assert schedule.next_weekly_slot(slot, weekday=0, hour=9, tz=BERLIN) == at(2026, 11, 2, 8, 0)
-
-
-@pytest.mark.parametrize("name", ["", "Mars/Olympus_Mons", "../../etc/passwd"])
-def test_an_unknown_zone_is_utc(name):
-    assert schedule.zone(name) == ZoneInfo("UTC")

@@ -2,12 +2,19 @@
 velocity and the capacity range."""
 
 import datetime
+import re
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
 
+from accounts.services import create_api_token
 from backlog import services as backlog_services
 from sprints import selectors, services
-from sprints.models import SprintEvent, SprintItem
+from sprints.models import Sprint, SprintEvent, SprintItem
 
 from .conftest import close, make_ready_item, make_sprint, move, plan, run_sprint, start
 
@@ -86,6 +93,64 @@ def test_the_burndown_stays_the_same_after_close(story, po):
     backlog_services.update_item(item=b, by=po, changes={"estimate": 1})
     sprint.refresh_from_db()
     assert selectors.burndown(sprint) == before
+
+
+def done_late_in_the_evening(sprint, item, n: int) -> None:
+    """Move the item's "done" of day n from noon to 23:30 UTC: still day n in UTC, already day
+    n + 1 in Berlin (UTC+1 in March)."""
+    noon = datetime.datetime.combine(day(n), datetime.time(12), tzinfo=datetime.UTC)
+    late = datetime.datetime.combine(day(n), datetime.time(23, 30), tzinfo=datetime.UTC)
+    moved = SprintEvent.objects.filter(sprint=sprint, item=item, kind=SprintEvent.Kind.DONE, at=noon).update(at=late)
+    assert moved == 1
+
+
+def test_an_event_counts_on_the_viewers_own_day(story):
+    """A done at 23:30 UTC on Tuesday: a UTC viewer sees it burn on Tuesday, a Berlin viewer on
+    Wednesday (with D added: 16 − 5 + 2 = 13)."""
+    sprint, (a, *_) = story
+    done_late_in_the_evening(sprint, a, 1)
+    with timezone.override(ZoneInfo("UTC")):
+        in_utc = [d.remaining for d in selectors.burndown(sprint).days][:3]
+    with timezone.override(ZoneInfo("Europe/Berlin")):
+        in_berlin = [d.remaining for d in selectors.burndown(sprint).days][:3]
+    assert in_utc == [16, 11, 13]
+    assert in_berlin == [16, 16, 13]
+
+
+def test_the_api_counts_days_in_the_token_users_zone_like_the_page_does(story, po, client):
+    sprint, (a, *_) = story
+    done_late_in_the_evening(sprint, a, 1)
+    po.time_zone = "Europe/Berlin"
+    po.save(update_fields=["time_zone"])
+    _, secret = create_api_token(by=po, name="burndown")
+    url = reverse("api-sprint-burndown", kwargs={"sprint_id": sprint.pk})
+    body = Client(HTTP_AUTHORIZATION=f"Token {secret}").get(url).json()
+    assert [d["remaining"] for d in body["days"]][:3] == [16, 16, 13]
+    # The zone was the request's only: this thread is back to UTC.
+    assert timezone.get_current_timezone_name() == "UTC"
+    # The page, for the same user signed in, shows the same day.
+    client.force_login(po)
+    html = client.get(reverse("sprints:sprint-burndown", args=[sprint.pk])).content.decode()
+    remaining = re.findall(r'<time datetime="([0-9-]+)">.*?</th>\s*<td class="num">([0-9]+)</td>', html, flags=re.S)
+    assert remaining[:3] == [(day(n).isoformat(), str(points)) for n, points in enumerate([16, 16, 13])]
+
+
+def test_a_sprint_closed_early_has_no_remaining_points_after_the_day_it_closed(story, po):
+    """Closed on day 9 of 12: days 10 and 11 have no remaining figure, in the selector and in
+    the API alike (the page's line stops there), while the ideal line still runs to the end."""
+    sprint, _ = story
+    close(sprint, po)
+    closed_at = datetime.datetime.combine(day(9), datetime.time(16), tzinfo=datetime.UTC)
+    Sprint.objects.filter(pk=sprint.pk).update(closed_at=closed_at)
+    SprintEvent.objects.filter(sprint=sprint, at__gt=closed_at).update(at=closed_at)
+    sprint.refresh_from_db()
+    days = selectors.burndown(sprint).days
+    assert [d.remaining for d in days] == [16, 11, 13, 5, 10, 10, 10, 7, 2, 2, None, None]
+    assert days[-1].ideal == 0.0
+    url = reverse("api-sprint-burndown", kwargs={"sprint_id": sprint.pk})
+    api = APIClient()
+    api.force_authenticate(po)
+    assert [d["remaining"] for d in api.get(url).json()["days"]][-3:] == [2, None, None]
 
 
 def test_a_planned_sprint_has_no_burndown_yet(sprint):

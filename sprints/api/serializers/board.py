@@ -72,8 +72,11 @@ class ScopeChangeSerializer(OutputSerializer):
 
 
 class BurndownDaySerializer(OutputSerializer):
-    date = serializers.DateField()
-    remaining = serializers.IntegerField(help_text="Remaining points at the end of the day (UTC).")
+    date = serializers.DateField(help_text="A day in your time zone (your profile's).")
+    remaining = serializers.IntegerField(
+        allow_null=True,
+        help_text="Remaining points at the end of the day; null after the day a sprint closed before its end date.",
+    )
     ideal = serializers.FloatField(help_text="The ideal line at the end of the day.")
     working_day = serializers.BooleanField(help_text="Monday to Friday: the ideal line only falls on these.")
     added = ScopeChangeSerializer(many=True, help_text="Scope added that day.")

@@ -123,7 +123,8 @@ class BurndownView(APIView):
         summary="A sprint's burndown",
         description=(
             "The figures of the burndown chart, computed from recorded events (so a closed sprint's stay true): "
-            "remaining points per day against the ideal line, and the scope added or removed each day."
+            "remaining points per day against the ideal line, and the scope added or removed each day. Days "
+            "are counted in your time zone, as on the sprint's pages."
         ),
         responses={200: BurndownSerializer, **error_responses(401, 404)},
     )
