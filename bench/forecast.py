@@ -125,14 +125,17 @@ def _oracle(process: Process, history: int, seed: int) -> Callable[[float], dict
         for likelihood in LIKELIHOODS
     }
 
-    def needed(points: float) -> dict:
-        answers = {}
-        for likelihood, line in thresholds.items():
-            index = bisect.bisect_left(line, points)
-            answers[likelihood] = index + 1 if index < len(line) else None
-        return answers
+    return lambda points: answered(thresholds, points)
 
-    return needed
+
+def answered(thresholds: dict[int, list[float]], points: float) -> dict:
+    """For each likelihood, the first future sprint whose threshold reaches `points` (None:
+    not within the thresholds' horizon), as Ordo's Forecaster answers."""
+    answers = {}
+    for likelihood, line in thresholds.items():
+        index = bisect.bisect_left(line, points)
+        answers[likelihood] = index + 1 if index < len(line) else None
+    return answers
 
 
 INFORMED = "informed"
@@ -172,11 +175,7 @@ class Informed:
         self.thresholds = {likelihood: selected[:, rank].tolist() for likelihood, rank in ranks.items()}
 
     def sprints_needed(self, points: float) -> dict:
-        answers = {}
-        for likelihood, line in self.thresholds.items():
-            index = bisect.bisect_left(line, points)
-            answers[likelihood] = index + 1 if index < len(line) else None
-        return answers
+        return answered(self.thresholds, points)
 
 
 def verdict(process: Process, method: str, rates: dict, oracle: dict) -> str:
