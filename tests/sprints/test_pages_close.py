@@ -11,7 +11,7 @@ from backlog.models import Item
 from sprints import charts, selectors
 from sprints.models import Sprint, SprintItem
 
-from .conftest import make_ready_item, make_sprint, move, plan, start
+from .conftest import close, make_ready_item, make_sprint, move, plan, start
 
 pytestmark = pytest.mark.django_db
 
@@ -155,6 +155,19 @@ def test_scope_changes_are_marked_on_the_burndown(client, po, product, worked):
     client.force_login(po)
     html = client.get(reverse("sprints:sprint-detail", args=[sprint.pk])).content.decode()
     assert 'class="chart-scope"' in html and "scope +2 added" in html
+
+
+def test_a_sprint_closed_early_shows_no_remaining_points_after_the_day_it_closed(client, po, worked):
+    """Closed today, on day 1 of 14: today has its figure (16 − 3 done = 13), the 13 days after
+    it have none, in the table as in the API (tests/sprints/test_numbers.py)."""
+    sprint, *_ = worked
+    close(sprint, po)
+    client.force_login(po)
+    html = client.get(reverse("sprints:sprint-burndown", args=[sprint.pk])).content.decode()
+    cells = re.findall(r'</th>\s*<td class="num">(.*?)</td>', html, flags=re.S)
+    assert len(cells) == (sprint.end_date - sprint.start_date).days + 1
+    assert cells[0] == "13"
+    assert all("–" in cell for cell in cells[1:])
 
 
 def test_the_burndown_chart_stops_at_today_and_the_ideal_runs_to_the_end(worked):
