@@ -32,6 +32,8 @@ bisection over those thresholds, so a 1,000-item backlog costs one simulation, n
 Public API (also used by the sprints API):
 - `Forecaster(velocities, clock=…)`: simulate once; `.at(points, unestimated=…, median=…)`
   gives a `Forecast` for any position.
+- `clear_trend(velocities)`: the change per sprint the history clearly shows, for the pages to
+  say why a forecast leans later or earlier (the simulation weighs every slope either way).
 - `SprintClock`: turns "k sprints after the last closed one" into a sprint number and end date.
 - `median_estimate(estimates)`: the size assumed for each unestimated item.
 """
@@ -50,6 +52,10 @@ import numpy as np
 
 LIKELIHOODS = (50, 85, 95)
 MIN_HISTORY = 3
+# A trend the pages mention: fitted over at least this many sprints, this many standard errors
+# from no change.
+CLEAR_TREND_HISTORY = 5
+CLEAR_TREND_ERRORS = 2.0
 SIMULATIONS = 10_000
 HORIZON = 100
 # A fixed seed: the same history gives the same forecast on every page load, and no flicker
@@ -101,6 +107,7 @@ class Forecast:
     `estimable` False: everything above is unestimated and nothing in the backlog is estimated,
     so there is no size to assume; `lines` is empty.
     `unestimated` items above (and at) the position were counted at `median` points each.
+    `trend`: the velocity's change per sprint when the history clearly shows one (clear_trend).
     """
 
     history: int
@@ -108,6 +115,7 @@ class Forecast:
     unestimated: int = 0
     median: float | None = None
     horizon: int = HORIZON
+    trend: float | None = None
     lines: tuple[ForecastLine, ...] = field(default_factory=tuple)
     enough_history: bool = True
     estimable: bool = True
@@ -124,6 +132,23 @@ def median_estimate(estimates: Iterable[float | None]) -> float | None:
     """The median of the estimated items' points (None: nothing is estimated)."""
     known = [value for value in estimates if value is not None]
     return statistics.median(known) if known else None
+
+
+def clear_trend(velocities: Sequence[float]) -> float | None:
+    """The velocity's change per sprint, fitted through the history by least squares, when the
+    history shows it clearly: at least CLEAR_TREND_HISTORY sprints and a slope at least
+    CLEAR_TREND_ERRORS standard errors from 0. None otherwise."""
+    n = len(velocities)
+    if n < CLEAR_TREND_HISTORY:
+        return None
+    values = np.asarray(velocities, dtype=float)
+    age = np.arange(n) - (n - 1) / 2
+    slope = float((age * (values - values.mean())).sum() / (age**2).sum())
+    residual = float(((values - values.mean() - slope * age) ** 2).sum())
+    if residual == 0.0:
+        return slope or None  # a perfect line: as clear as a trend gets
+    error = math.sqrt(residual / (n - 2) / (age**2).sum())
+    return slope if abs(slope) >= CLEAR_TREND_ERRORS * error else None
 
 
 def counted_points(estimated_points: float, unestimated: int, median: float | None) -> float | None:
@@ -161,6 +186,7 @@ class Forecaster:
         self.horizon = horizon
         self.history = len(self.velocities)
         self.enough_history = self.history >= MIN_HISTORY
+        self.trend = clear_trend(self.velocities) if self.enough_history else None
         self._thresholds: dict[int, list[float]] = (
             _thresholds(self.velocities, simulations, horizon, seed, method) if self.enough_history else {}
         )
@@ -177,7 +203,13 @@ class Forecaster:
         """The forecast for the position whose items above it (and it) hold `estimated_points`,
         plus `unestimated` items counted at `median` points each."""
         points = counted_points(estimated_points, unestimated, median)
-        base = {"history": self.history, "unestimated": unestimated, "median": median, "horizon": self.horizon}
+        base = {
+            "history": self.history,
+            "unestimated": unestimated,
+            "median": median,
+            "horizon": self.horizon,
+            "trend": self.trend,
+        }
         if not self.enough_history:
             return Forecast(points=points or 0.0, enough_history=False, **base)
         if points is None:

@@ -190,6 +190,18 @@ def line_text(line) -> str:
     return f"Sprint {line.sprint_number} ({short_date(line.end_date)})"
 
 
+def trend_text(trend: float | None) -> str:
+    """What a clear trend in the velocity does to the forecast, in a sentence ("" without one)."""
+    if trend is None:
+        return ""
+    falling = trend < 0
+    return (
+        f"Velocity has been {'falling' if falling else 'rising'} by about {abs(trend):.1f} points a sprint, "
+        f"so the forecast leans {'later' if falling else 'earlier'}; it expects the change to slow down "
+        "rather than go on for ever."
+    )
+
+
 def unestimated_text(forecast: Forecast) -> str:
     if not forecast.unestimated:
         return ""
@@ -209,6 +221,7 @@ def backlog_panel(*, product: Product, user, rows) -> dict | None:
         "history": forecaster.history,
         "min_history": MIN_HISTORY,
         "simulations": forecaster.simulations,
+        "trend": trend_text(forecaster.trend),
     }
 
 
@@ -226,6 +239,7 @@ def item_panel(*, item: Item, user) -> dict | None:
         "forecast": forecast,
         "lines": lines,
         "unestimated": unestimated_text(forecast) if forecast is not None else "",
+        "trend": trend_text(forecast.trend) if forecast is not None else "",
         "min_history": MIN_HISTORY,
     }
 

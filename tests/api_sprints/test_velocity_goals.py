@@ -1,9 +1,13 @@
 """Velocity, the forecast (by position or by item) and product goals over the API."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from backlog import services as backlog_services
 from backlog.models import ProductGoal
+from sprints.models import Sprint
 from tests.api_sprints.conftest import forecast_url, goal_url, goals_url, make_ready_item, velocity_url
 from tests.conftest import make_item
 
@@ -40,6 +44,26 @@ def test_the_forecast_by_position_gives_three_likelihoods(as_user, stakeholder, 
     assert numbers[0] > closed_sprints[-1].number
     assert all(line["end_date"] for line in body["lines"])
     assert body["message"].startswith("85% likely done by Sprint")
+    assert body["velocity_trend"] is None  # three closed sprints: too few for a clear trend
+
+
+def test_the_forecast_gives_the_velocity_trend_the_history_clearly_shows(as_user, po, product):
+    """Five closed sprints completing 24, 22, 20, 18, 16: the velocity falls 2 points a sprint."""
+    end = datetime.date(2025, 3, 2)
+    for number, completed in enumerate((24, 22, 20, 18, 16), start=1):
+        Sprint.objects.create(
+            product=product,
+            number=number,
+            start_date=end + datetime.timedelta(days=14 * number - 13),
+            end_date=end + datetime.timedelta(days=14 * number),
+            goal=f"Goal {number}",
+            status=Sprint.Status.CLOSED,
+            closed_at=timezone.now(),
+            outcome={"committed_points": 24, "completed_points": completed, "done": [], "not_done": []},
+        )
+    make_ready_item(product, 8)
+    body = as_user(po).get(forecast_url(), {"position": 1}).json()
+    assert (body["history"], body["velocity_trend"]) == (5, -2.0)
 
 
 def test_the_forecast_by_item_flags_unestimated_items(as_user, po, product, closed_sprints):

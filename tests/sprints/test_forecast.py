@@ -11,6 +11,7 @@ from sprints.forecast import (
     RESAMPLE,
     Forecaster,
     SprintClock,
+    clear_trend,
     counted_points,
     median_estimate,
 )
@@ -92,6 +93,31 @@ def test_more_sprints_of_a_steady_velocity_narrow_the_forecast():
         gaps.append(needed[95] - needed[50])
     assert gaps[0] > gaps[1] > gaps[2]
     assert gaps[2] <= 3
+
+
+def test_a_clear_trend_is_the_least_squares_slope_of_five_or_more_sprints():
+    """By hand: 24, 23, 23, 22, 21, 20, 19, 20, 18, 17 against sprint −4.5 … 4.5 has slope
+    Σxy/Σxx = −61.5/82.5 = −0.745, some 13 standard errors from 0."""
+    assert clear_trend([24, 23, 23, 22, 21, 20, 19, 20, 18, 17]) == pytest.approx(-61.5 / 82.5)
+    assert clear_trend([14, 16, 18, 20, 22]) == pytest.approx(2.0)  # a perfect line
+
+
+@pytest.mark.parametrize(
+    "velocities",
+    [
+        [20, 23, 18, 22, 17, 24, 19, 21, 23, 20],  # the falling values above, in no order
+        [14, 26, 19, 23, 12, 25],  # noisy: a slope of +0.49 against an error of 1.54
+        [24, 22, 20, 18],  # a perfect line, but only four sprints
+        [20, 20, 20, 20, 20],  # no change at all
+    ],
+)
+def test_no_clear_trend_in_noise_short_histories_or_a_flat_line(velocities):
+    assert clear_trend(velocities) is None
+
+
+def test_the_forecast_carries_the_clear_trend_for_the_pages():
+    assert Forecaster([24, 23, 23, 22, 21, 20, 19, 20, 18, 17]).at(100).trend == pytest.approx(-61.5 / 82.5)
+    assert Forecaster([20, 20, 20]).at(100).trend is None
 
 
 def test_a_stable_short_history_keeps_deep_positions_within_the_horizon():

@@ -105,6 +105,24 @@ def test_the_backlog_panel_says_how_much_history_the_forecast_rests_on(client, p
     assert "a sensible date to plan around" in html
 
 
+FALLING = (24, 23, 23, 22, 21, 20, 19, 20, 18, 17)  # about −0.75 points a sprint, clearly
+
+
+def test_the_pages_say_when_the_velocity_has_clearly_been_falling(client, po, product):
+    history(product, FALLING)
+    items = bulk_items(product, 3)
+    said = "Velocity has been falling by about 0.7 points a sprint, so the forecast leans later"
+    assert said in backlog_page(client, po, product).content.decode()
+    assert said in item_page(client, po, items[2]).content.decode()
+
+
+def test_the_pages_say_nothing_of_a_trend_the_history_does_not_show(client, po, product):
+    history(product, (20, 23, 18, 22, 17, 24, 19, 21, 23, 20))  # the same values, in no order
+    items = bulk_items(product, 3)
+    assert "Velocity has been" not in backlog_page(client, po, product).content.decode()
+    assert "Velocity has been" not in item_page(client, po, items[2]).content.decode()
+
+
 def test_with_fewer_than_three_closed_sprints_the_backlog_says_there_is_not_enough_history(client, po, product):
     history(product, (20, 20))
     bulk_items(product, 5)

@@ -99,6 +99,13 @@ class ForecastSerializer(OutputSerializer):
     enough_history = serializers.BooleanField(help_text="False: fewer than `min_history` closed sprints.")
     estimable = serializers.BooleanField(help_text="False: nothing in the backlog is estimated, so no size to assume.")
     history = serializers.IntegerField(help_text="How many closed sprints the forecast rests on.")
+    velocity_trend = serializers.FloatField(
+        allow_null=True,
+        help_text=(
+            "Points a sprint by which the velocity has clearly been changing (least squares over the history: at "
+            "least 5 sprints, 2 standard errors from no change); null when the history shows no clear trend."
+        ),
+    )
     min_history = serializers.IntegerField()
     points = serializers.FloatField(
         allow_null=True, help_text="Remaining points down to and including the position, as counted."

@@ -79,6 +79,7 @@ def forecast_data(item: Item, position: int | None) -> dict:
         "enough_history": forecast.enough_history if forecast else False,
         "estimable": forecast.estimable if forecast else False,
         "history": forecast.history if forecast else 0,
+        "velocity_trend": round(forecast.trend, 2) if forecast and forecast.trend is not None else None,
         "min_history": MIN_HISTORY,
         "points": forecast.points if forecast and forecast.available else None,
         "unestimated_items": forecast.unestimated if forecast else 0,
