@@ -303,6 +303,8 @@ def _top_entries(product: Product, previous: dict[str, int] | None) -> tuple[lis
         )
     else:
         message = f"Forecasts rest on the last {forecaster.history} closed sprints; 85% likely means 1 in 7 misses."
+        if forecaster.trend is not None:
+            message += " " + forecast_display.trend_text(forecaster.trend)
     counted = [entry for entry in entries if entry["counts_unestimated"]]
     note = ""
     if counted:

@@ -108,6 +108,24 @@ def test_with_three_closed_sprints_each_top_item_has_an_85_percent_line(product,
         assert entry["forecast_85"] in html_of(mail.outbox[-1])
 
 
+def test_a_clearly_falling_velocity_is_told_beside_the_forecast(product, po, stakeholder):
+    """Five closed sprints completing 13, 11, 9, 7 and 5 points: stakeholders read why the
+    forecast leans later, in the email as in the API."""
+    first = timezone.now().date() - datetime.timedelta(days=5 * SPRINT_DAYS)
+    for n, done in enumerate(((8, 5), (8, 3), (8, 1), (5, 2), (3, 2))):
+        start_date = first + datetime.timedelta(days=n * SPRINT_DAYS)
+        run_sprint(product, [*done, 8], 2, by=po, start_date=start_date)
+
+    digest = selectors.build_digest(stakeholder, product)
+
+    said = "Velocity has been falling by about 2.0 points a sprint, so the forecast leans later"
+    assert said in digest["forecast"]["message"]
+    result, _ = deliver_new(stakeholder, product)
+    assert result.outcome == "sent"
+    assert said in mail.outbox[-1].body
+    assert said in html_of(mail.outbox[-1])
+
+
 def test_without_enough_history_there_is_no_forecast_and_the_digest_says_why(product, po, stakeholder):
     run_sprint(product, [3, 5], 1, by=po, start_date=timezone.now().date() - datetime.timedelta(days=SPRINT_DAYS))
     make_items(product, 3)
