@@ -195,11 +195,16 @@ def trend_text(trend: float | None) -> str:
     if trend is None:
         return ""
     falling = trend < 0
-    return (
+    said = (
         f"Velocity has been {'falling' if falling else 'rising'} by about {abs(trend):.1f} points a sprint, "
         f"so the forecast leans {'later' if falling else 'earlier'}; it expects the change to slow down "
         "rather than go on for ever."
     )
+    if falling:
+        # A fall that goes on is where the forecast is optimistic (bench/forecast.py: a steady
+        # fall's 85% line comes true ~79% of the time, its 95% line ~91–94%).
+        said += " If it keeps falling at this rate, plan by the 95% line."
+    return said
 
 
 def unestimated_text(forecast: Forecast) -> str:

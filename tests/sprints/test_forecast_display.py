@@ -112,8 +112,18 @@ def test_the_pages_say_when_the_velocity_has_clearly_been_falling(client, po, pr
     history(product, FALLING)
     items = bulk_items(product, 3)
     said = "Velocity has been falling by about 0.7 points a sprint, so the forecast leans later"
-    assert said in backlog_page(client, po, product).content.decode()
-    assert said in item_page(client, po, items[2]).content.decode()
+    advice = "If it keeps falling at this rate, plan by the 95% line."
+    for html in (backlog_page(client, po, product).content.decode(), item_page(client, po, items[2]).content.decode()):
+        assert said in html
+        assert advice in html
+
+
+def test_a_rising_velocity_is_named_without_the_advice_for_a_fall(client, po, product):
+    history(product, tuple(reversed(FALLING)))
+    items = bulk_items(product, 3)
+    html = item_page(client, po, items[2]).content.decode()
+    assert "Velocity has been rising by about 0.7 points a sprint, so the forecast leans earlier" in html
+    assert "plan by the 95% line" not in html
 
 
 def test_the_pages_say_nothing_of_a_trend_the_history_does_not_show(client, po, product):
