@@ -80,8 +80,12 @@ class SprintClock:
     def number(self, ahead: int) -> int:
         return self.last_number + ahead
 
-    def end_date(self, ahead: int) -> date:
-        return self.last_end + timedelta(days=self.length_days * ahead)
+    def end_date(self, ahead: int) -> date | None:
+        """None past the calendar's end (year 9999): no date to give."""
+        try:
+            return self.last_end + timedelta(days=self.length_days * ahead)
+        except OverflowError:
+            return None
 
 
 @dataclass(frozen=True)

@@ -178,7 +178,8 @@ def forecast_position(product: Product, position: int) -> ItemForecast | None:
 
 
 def short_date(value) -> str:
-    return date_format(value, "j M")
+    """ "10 Feb"; a forecast date past the calendar's end (SprintClock) has none."""
+    return "no date" if value is None else date_format(value, "j M")
 
 
 def line_text(line) -> str:

@@ -371,13 +371,13 @@ class RetroColumn:
 class Retro:
     columns: list[RetroColumn]
     votes_left: int  # the user's remaining votes in this sprint
-    action_items: list[ActionItem]  # this sprint's, and open ones from earlier sprints
+    action_items: list[ActionItem]  # this sprint's, then the open ones of earlier sprints
 
 
 def retro(sprint: Sprint, user) -> Retro:
     """The retrospective: cards by column, most votes first then oldest, each with `vote_count`
-    and `my_votes` (the user's); the user's votes left; this sprint's action items and open
-    ones that followed the team from earlier sprints."""
+    and `my_votes` (the user's); the user's votes left; this sprint's action items, then the
+    open ones that followed the team from earlier sprints (never from later ones)."""
     cards = (
         RetroCard.objects.filter(sprint=sprint)
         .select_related("author")
@@ -389,10 +389,10 @@ def retro(sprint: Sprint, user) -> Retro:
     for card in cards:
         columns[card.column].cards.append(card)
         used += card.my_votes
-    actions = list(
-        ActionItem.objects.filter(Q(sprint=sprint) | Q(sprint__product_id=sprint.product_id, done_at__isnull=True))
-        .select_related("owner", "target_sprint", "sprint")
-        .order_by("created_at", "id")
+    earlier_open = Q(sprint__product_id=sprint.product_id, sprint__number__lt=sprint.number, done_at__isnull=True)
+    actions = sorted(
+        ActionItem.objects.filter(Q(sprint=sprint) | earlier_open).select_related("owner", "target_sprint", "sprint"),
+        key=lambda action: (action.sprint_id != sprint.pk, action.created_at, action.id),
     )
     return Retro(list(columns.values()), max(VOTES_PER_MEMBER - used, 0), actions)
 

@@ -17,6 +17,7 @@ SPRINT_FIELDS = ("goal", "start_date", "end_date", "product_goal", "review_notes
 ACTION_TITLE_MAX = ActionItem._meta.get_field("title").max_length
 # The Scrum Guide's bound: a sprint lasts a month or less.
 MAX_SPRINT_DAYS = 31
+FIRST_YEAR, LAST_YEAR = 1970, 2999
 TEAM_ROLES = frozenset({Role.PRODUCT_OWNER, Role.SCRUM_MASTER, Role.DEVELOPER})
 
 
@@ -34,14 +35,18 @@ def _locked_sprint(sprint: Sprint) -> Sprint:
 
 
 def _as_date(value, field: str) -> datetime.date:
+    """A date within FIRST_YEAR–LAST_YEAR: a sprint in year 9999 is a typo, and the forecast
+    counts up to 100 sprints past the last one, which would run off the calendar."""
     if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except ValueError:
-        raise _invalid(field, "Enter a date as YYYY-MM-DD.") from None
+        value = value.date()
+    elif not isinstance(value, datetime.date):
+        try:
+            value = datetime.date.fromisoformat(str(value))
+        except ValueError:
+            raise _invalid(field, "Enter a date as YYYY-MM-DD.") from None
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise _invalid(field, f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}.")
+    return value
 
 
 def _check_dates(start_date: datetime.date, end_date: datetime.date) -> None:

@@ -367,7 +367,11 @@ def close_sprint(
     done = [si for si in sprint_items if si.column == SprintItem.Column.DONE]
     unfinished = [si for si in sprint_items if si.column != SprintItem.Column.DONE]
     keys = {si.item.key for si in unfinished}
-    placements = {str(key).upper(): value for key, value in placements.items()}
+    given, placements = placements, {}
+    for key, value in given.items():
+        if placements.setdefault(key.upper(), value) != value:
+            # "shop-9" and "SHOP-9" are one item: two different places for it is no choice.
+            raise _invalid("placements", f"Placements: {key.upper()} is given twice, at different places.")
     unknown = sorted(set(placements) - keys)
     bad = sorted(key for key, value in placements.items() if value not in PLACEMENTS)
     if unknown or bad:

@@ -56,6 +56,12 @@ def test_review_notes_take_only_notes(as_user, po, active_sprint):
     assert list(response.json()["fields"]) == ["goal"]
 
 
+def test_review_notes_too_long_are_a_400_naming_notes(as_user, po, active_sprint):
+    response = as_user(po).patch(sprint_url(active_sprint, "review"), {"notes": "x" * 20_001}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["notes"]
+
+
 def test_a_stakeholder_gives_feedback(as_user, stakeholder, active_sprint, ready_items):
     body = {"body": "Invoices, please", "about": ready_items[1].key}
     response = as_user(stakeholder).post(sprint_url(active_sprint, "feedback"), body, format="json")

@@ -114,7 +114,11 @@ def test_an_unknown_forecast_item_is_a_400_naming_it(as_user, po, product, key):
 def test_a_done_item_has_no_forecast(as_user, po, product, closed_sprints):
     item = make_item(product, status="done", estimate=3)
     body = as_user(po).get(forecast_url(), {"item": item.key}).json()
-    assert (body["state"], body["available"]) == ("done", False)
+    assert (body["state"], body["available"], body["lines"]) == ("done", False, [])
+    # The history is the product's whatever the item: the schema's meaning of both fields.
+    live = as_user(po).get(forecast_url(), {"position": 1}).json()
+    assert (body["history"], body["enough_history"]) == (live["history"], True)
+    assert body["history"] >= 3
 
 
 def test_an_outsider_gets_a_404_for_velocity_and_forecast(as_user, outsider, product):

@@ -116,6 +116,19 @@ def test_placements_naming_unknown_items_or_places_are_refused(worked_sprint, po
         assert "placements" in error.value.fields
 
 
+def test_one_item_placed_twice_at_different_places_is_refused(worked_sprint, product, po):
+    sprint, _a, _b, c, _d = worked_sprint
+    make_sprint(product, po)
+    with pytest.raises(InvalidInput, match=f"{c.key} is given twice") as error:
+        close(sprint, po, placements={c.key.lower(): "top", c.key: "next"})
+    assert "placements" in error.value.fields
+    sprint.refresh_from_db()
+    assert sprint.status == Sprint.Status.ACTIVE
+    # The same place twice is one choice.
+    closed = close(sprint, po, placements={c.key.lower(): "keep", c.key: "keep"})
+    assert closed.outcome["not_done"][0]["placed"] == "keep"
+
+
 def test_the_goal_outcome_must_be_one_of_met_partly_not_met(worked_sprint, po):
     with pytest.raises(InvalidInput) as error:
         close(worked_sprint[0], po, goal_outcome="mostly")

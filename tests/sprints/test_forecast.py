@@ -235,3 +235,12 @@ def test_negative_velocities_are_refused():
 def test_the_clock_counts_whole_sprints_from_the_last_closed_one():
     assert CLOCK.number(3) == 14
     assert CLOCK.end_date(3) == datetime.date(2025, 2, 24)
+
+
+def test_a_date_past_the_calendar_is_no_date_rather_than_an_error():
+    """Sprints are dated up to 2999, but a forecast from older data must still answer."""
+    clock = SprintClock(last_number=3, last_end=datetime.date(9999, 12, 1), length_days=14)
+    forecast = Forecaster([20, 20, 20], clock=clock).at(100)
+    assert forecast.line(85).sprint_number == 8
+    assert forecast.line(85).end_date is None
+    assert clock.end_date(2) == datetime.date(9999, 12, 29)

@@ -38,6 +38,19 @@ def test_a_date_that_is_not_a_date_is_refused_by_name(product, po):
     assert "start_date" in error.value.fields
 
 
+@pytest.mark.parametrize("start, end", [("9999-12-17", "9999-12-30"), ("0001-01-01", "0001-01-14")])
+def test_a_date_off_the_plausible_calendar_is_refused_by_name(product, po, start, end):
+    """A sprint in year 9999 is a typo, and the forecast, counting sprints past it, would run off
+    the calendar."""
+    with pytest.raises(InvalidInput, match="between 1970 and 2999") as error:
+        services.create_sprint(product=product, by=po, start_date=start, end_date=end)
+    assert "start_date" in error.value.fields
+    sprint = make_sprint(product, po)
+    with pytest.raises(InvalidInput) as error:
+        services.update_sprint(sprint=sprint, by=po, changes={"end_date": "3000-01-01"})
+    assert "end_date" in error.value.fields
+
+
 def test_a_scrum_master_may_plan_but_a_developer_may_not(product, scrum_master, developer):
     assert make_sprint(product, scrum_master).number == 1
     with pytest.raises(Forbidden):

@@ -115,3 +115,15 @@ def test_open_action_items_follow_the_team_until_done(active_sprint, product, po
     assert action not in selectors.retro(following, po).action_items
     services.reopen_action_item(action_item=action, by=developer)
     assert list(selectors.open_action_items(product)) == [action]
+
+
+def test_a_retro_shows_its_own_action_items_first_and_none_from_later_sprints(active_sprint, product, po):
+    following = make_sprint(product, po)
+    earlier = services.add_action_item(sprint=active_sprint, by=po, title="Pair on reviews", owner=po)
+    close(active_sprint, po)
+    start(following, po)
+    own = services.add_action_item(sprint=following, by=po, title="Write the runbook", owner=po)
+    assert selectors.retro(following, po).action_items == [own, earlier]
+    later = services.add_action_item(sprint=following, by=po, title="Fix flaky test", owner=po)
+    assert selectors.retro(active_sprint, po).action_items == [earlier]
+    assert later not in selectors.retro(active_sprint, po).action_items

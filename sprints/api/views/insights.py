@@ -13,7 +13,7 @@ from config.api import error_responses, parse
 from config.errors import InvalidInput
 
 from ... import forecast_display, selectors
-from ...forecast import MIN_HISTORY
+from ...forecast import MIN_HISTORY, clear_trend
 from ..serializers.insights import ForecastQuerySerializer, ForecastSerializer, VelocitySerializer
 from .common import PRODUCT_KEY, item_in_body
 
@@ -71,15 +71,22 @@ def forecast_data(item: Item, position: int | None) -> dict:
             }
             for line in forecast.lines
         ]
+    if forecast is not None:
+        history, enough_history, trend = forecast.history, forecast.enough_history, forecast.trend
+    else:
+        # Done, discarded or archived: no forecast, but the history is the product's all the same.
+        velocities = forecast_display.velocity_history(item.product).velocities
+        history, enough_history = len(velocities), len(velocities) >= MIN_HISTORY
+        trend = clear_trend(velocities) if enough_history else None
     return {
         "item": item.key,
         "position": position,
         "state": result.state,
         "available": bool(forecast and forecast.available),
-        "enough_history": forecast.enough_history if forecast else False,
+        "enough_history": enough_history,
         "estimable": forecast.estimable if forecast else False,
-        "history": forecast.history if forecast else 0,
-        "velocity_trend": round(forecast.trend, 2) if forecast and forecast.trend is not None else None,
+        "history": history,
+        "velocity_trend": round(trend, 2) if trend is not None else None,
         "min_history": MIN_HISTORY,
         "points": forecast.points if forecast and forecast.available else None,
         "unestimated_items": forecast.unestimated if forecast else 0,

@@ -13,7 +13,7 @@ from backlog import selectors as backlog_selectors
 from backlog.api.serializers import ItemSerializer
 from backlog.permissions import Action
 from config.api import error_responses, etag, if_match_versions, parse, precondition_failed
-from config.errors import StaleVersion
+from config.errors import InvalidInput, StaleVersion
 
 from ... import selectors, services
 from ...models import Sprint
@@ -81,6 +81,12 @@ class ReviewView(APIView):
             )
         except StaleVersion as stale:
             return self.stale(request, stale.current, stale.message)
+        except InvalidInput as error:
+            # The service knows the sprint's field; this request calls it `notes`.
+            error.fields = {
+                "notes" if name == "review_notes" else name: messages for name, messages in error.fields.items()
+            }
+            raise
         return review_response(request, sprint)
 
     def stale(self, request: Request, current: Sprint, message: str) -> Response:
