@@ -7,6 +7,9 @@
 - Row markers: a function that, for the rows on the backlog page, returns short texts to show
   beside some of them (`register_row_markers`). It is called once per page with all rows, so it
   can stay within a constant number of queries.
+- Item edit checks: a function told of every item edit before it is saved
+  (`register_item_edit_check`), which may refuse it or record what it means above the backlog
+  (an estimate changed in the middle of a sprint).
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ _backlog_panels: list[Panel] = []
 _item_panels: list[Panel] = []
 _settings_panels: list[Panel] = []
 _row_markers: list[RowMarkers] = []
+_item_edit_checks: list[Callable[..., None]] = []
 
 
 def register_product_tab(tab: ProductTab) -> None:
@@ -77,6 +81,18 @@ def register_row_markers(markers: RowMarkers) -> None:
     """`markers(product=, user=, rows=)` → {item id: [RowMarker, …]}."""
     if markers not in _row_markers:
         _row_markers.append(markers)
+
+
+def register_item_edit_check(check: Callable[..., None]) -> None:
+    """`check(item=, changes=, by=, via_board=)`, inside the edit's transaction and before it is
+    saved: `item` as it is now (row-locked), `changes` the fields that change with their new
+    values. It refuses the edit by raising an OrdoError; whatever it wrote is rolled back then."""
+    if check not in _item_edit_checks:
+        _item_edit_checks.append(check)
+
+
+def item_edit_checks() -> list[Callable[..., None]]:
+    return list(_item_edit_checks)
 
 
 def product_tabs() -> list[ProductTab]:

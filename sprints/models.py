@@ -93,7 +93,7 @@ class SprintItem(models.Model):
 
 class SprintEvent(models.Model):
     """What changed a sprint's remaining work, when and by how many points: the burndown's
-    source. Points are the item's estimate at the time of the event."""
+    source. Points are the item's estimate at the time of the event (a re-estimate's: the change)."""
 
     class Kind(models.TextChoices):
         COMMITTED = "committed", "Committed at start"
@@ -106,6 +106,9 @@ class SprintEvent(models.Model):
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     points = models.PositiveSmallIntegerField(null=True, blank=True)
+    # An estimate changed mid-sprint: recorded as scope added (points: the increase) or removed
+    # (the decrease), so committed + added − removed − done stays the work left.
+    reestimate = models.BooleanField(default=False)
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 

@@ -168,6 +168,7 @@ def sprint_summary(sprint: Sprint, today: datetime.date | None = None) -> Sprint
 class ScopeChange:
     key: str
     points: int
+    reestimate: bool = False  # the item's estimate changed (by `points`), not its place in the sprint
 
 
 @dataclass
@@ -229,9 +230,11 @@ def burndown(sprint: Sprint, today: datetime.date | None = None) -> Burndown:
     removed: dict[datetime.date, list[ScopeChange]] = defaultdict(list)
     committed = 0
     rows = (
-        SprintEvent.objects.filter(sprint=sprint).order_by("at", "id").values_list("kind", "points", "at", "item__key")
+        SprintEvent.objects.filter(sprint=sprint)
+        .order_by("at", "id")
+        .values_list("kind", "points", "at", "item__key", "reestimate")
     )
-    for kind, points, at, key in rows:
+    for kind, points, at, key, reestimate in rows:
         day = max(timezone.localdate(at), sprint.start_date)
         if closed_on is not None:
             day = min(day, closed_on)
@@ -243,9 +246,9 @@ def burndown(sprint: Sprint, today: datetime.date | None = None) -> Burndown:
         if kind == SprintEvent.Kind.COMMITTED:
             committed += points or 0
         elif kind == SprintEvent.Kind.ADDED:
-            added[day].append(ScopeChange(key, points or 0))
+            added[day].append(ScopeChange(key, points or 0, reestimate))
         elif kind == SprintEvent.Kind.REMOVED:
-            removed[day].append(ScopeChange(key, points or 0))
+            removed[day].append(ScopeChange(key, points or 0, reestimate))
 
     days, remaining, elapsed = [], 0, 0
     for day in dates:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from config.errors import InvalidInput, StaleVersion
 
-from .. import ranking
+from .. import extensions, ranking
 from ..models import (
     ESTIMATE_SCALE,
     Item,
@@ -179,6 +179,8 @@ def update_item(*, item: Item, by, changes: dict, expected_version: int | None =
     clean = _clean_item_fields(current.product, role, changes, current, via_board=via_board)
     labels = clean.pop("labels", None)
     changed = [name for name, value in clean.items() if getattr(current, name) != value]
+    for check in extensions.item_edit_checks():
+        check(item=current, changes={name: clean[name] for name in changed}, by=by, via_board=via_board)
     for name in changed:
         setattr(current, name, clean[name])
     if labels is not None and sorted(current.labels.values_list("name", flat=True)) != labels:

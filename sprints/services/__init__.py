@@ -2,9 +2,9 @@
 atomic, the acting user passed as `by`; each service asks backlog.permissions itself.
 
 A sprint's numbers are never recomputed from today's items: every change to its remaining work
-records a SprintEvent (committed at start, added, removed, done, reopened), and closing freezes
-the outcome. Changes to a sprint's items take the sprint's row lock, so two planners cannot
-interleave a start, a close and an addition.
+records a SprintEvent (committed at start, added, removed, done, reopened; a re-estimate
+mid-sprint as added or removed), and closing freezes the outcome. Changes to a sprint's items
+take the sprint's row lock, so two planners cannot interleave a start, a close and an addition.
 
 Split by domain (lifecycle, review, retro); callers use `sprints.services.<verb>`.
 """
@@ -12,6 +12,7 @@ Split by domain (lifecycle, review, retro); callers use `sprints.services.<verb>
 from .common import MAX_SPRINT_DAYS, PLACEMENTS, VOTES_PER_MEMBER
 from .lifecycle import (
     add_to_sprint,
+    check_item_edit,
     close_sprint,
     create_sprint,
     next_planned,
@@ -31,6 +32,7 @@ __all__ = [
     "add_feedback",
     "add_retro_card",
     "add_to_sprint",
+    "check_item_edit",
     "close_sprint",
     "complete_action_item",
     "create_sprint",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -194,8 +194,8 @@ def _live_sprint_item(sprint: Sprint, item: Item) -> SprintItem:
 @transaction.atomic
 def remove_from_sprint(*, sprint: Sprint, item: Item, by) -> None:
     """Take an item out of a sprint: while planning it simply leaves; from an active sprint its
-    remaining work is recorded as removed scope (nothing, if it is Done). A closed sprint's
-    items are history."""
+    remaining work is recorded as removed scope. An item in Done stays (its points are the
+    sprint's done work), and a closed sprint's items are history."""
     require(by, sprint.product, Action.PLAN_SPRINTS)
     current = _locked_sprint(sprint)
     if current.status == Sprint.Status.CLOSED:
@@ -204,16 +204,23 @@ def remove_from_sprint(*, sprint: Sprint, item: Item, by) -> None:
     if current.status == Sprint.Status.PLANNED:
         sprint_item.delete()
     else:
+        if sprint_item.column == SprintItem.Column.DONE:
+            # Its points count as done in this sprint; taking it out would drop them from every record.
+            raise _invalid(
+                "item",
+                f"{sprint_item.item.key} is done in {current}, and its points count there. "
+                "To take it out, move it out of Done first.",
+                code="item_done",
+            )
         now = timezone.now()
         sprint_item.removed_at = now
         sprint_item.removed_by = by
         sprint_item.save(update_fields=["removed_at", "removed_by"])
-        done = sprint_item.column == SprintItem.Column.DONE
         SprintEvent.objects.create(
             sprint=current,
             item=sprint_item.item,
             kind=SprintEvent.Kind.REMOVED,
-            points=0 if done else sprint_item.item.estimate,
+            points=sprint_item.item.estimate,
             at=now,
             by=by,
         )
@@ -280,6 +287,69 @@ def start_sprint(*, sprint: Sprint, by) -> Sprint:
         committed_points=sum(_points(si.item.estimate) for si in sprint_items),
     )
     return current
+
+
+def check_item_edit(*, item: Item, changes: dict, by, via_board: bool) -> None:
+    """What an item edit means to the open sprint the item is in (backlog.extensions calls this
+    inside the edit's transaction). The board owns an active sprint's item's done-ness: done and
+    reopened only there. A change of estimate mid-sprint is recorded as scope added or removed,
+    and refused for an item in Done, whose points already count as done. An item in a sprint is
+    not discarded, nor marked done while planned: take it out of the sprint first."""
+    if via_board or not {"status", "estimate"} & changes.keys():
+        return
+    sprint_item = _open_sprint_item(item)
+    if sprint_item is None:
+        return
+    sprint = sprint_item.sprint
+    status = changes.get("status")
+    if status == Item.Status.DISCARDED or (status == Item.Status.DONE and sprint.status == Sprint.Status.PLANNED):
+        doing = "discarding" if status == Item.Status.DISCARDED else "marking it done"
+        message = f"{item.key} is in {sprint}: take it out of the sprint before {doing} it."
+        raise _invalid("status", message, code="in_sprint")
+    if sprint.status != Sprint.Status.ACTIVE:
+        return
+    if status is not None and Item.Status.DONE in (status, item.status):
+        where = "to Done" if status == Item.Status.DONE else "out of Done"
+        raise _invalid("status", f"{item.key} is on the board of {sprint}: move it {where} there.", code="in_sprint")
+    if "estimate" not in changes:
+        return
+    if sprint_item.column == SprintItem.Column.DONE:
+        raise _invalid(
+            "estimate",
+            f"{item.key} is done in {sprint}, counted at {_points(item.estimate)} points. "
+            "Move it out of Done to re-estimate it.",
+            code="in_sprint",
+        )
+    change = _points(changes["estimate"]) - _points(item.estimate)
+    if change:
+        _lock_for_reestimate(sprint)
+        SprintEvent.objects.create(
+            sprint=sprint,
+            item=item,
+            kind=SprintEvent.Kind.ADDED if change > 0 else SprintEvent.Kind.REMOVED,
+            points=abs(change),
+            reestimate=True,
+            by=by,
+        )
+
+
+def _lock_for_reestimate(sprint: Sprint) -> None:
+    """The sprint's row lock, so the event cannot land in a sprint that is closing. The edit
+    already holds the item's lock, and the board and the close take the sprint's lock before an
+    item's: waiting here could deadlock, so a sprint busy this instant is a clear refusal."""
+    try:
+        with transaction.atomic():
+            still_active = (
+                Sprint.objects.select_for_update(nowait=True).filter(pk=sprint.pk, status=Sprint.Status.ACTIVE).exists()
+            )
+    except OperationalError:
+        still_active = None
+    if not still_active:
+        raise _invalid(
+            "estimate",
+            f"{sprint} is changing right now (a move on its board, or its close); try again.",
+            code="sprint_busy",
+        )
 
 
 # --- The board -----------------------------------------------------------------------------------

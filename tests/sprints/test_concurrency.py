@@ -1,10 +1,13 @@
-"""Concurrent clicks on PostgreSQL (SQLite serialises writers anyway): votes and starts."""
+"""Concurrent clicks on PostgreSQL (SQLite serialises writers anyway): votes, starts, and
+re-estimates beside board moves."""
+
+import threading
 
 import pytest
 
 from config.errors import InvalidInput
-from sprints import services
-from sprints.models import RetroCard, RetroVote, Sprint
+from sprints import selectors, services
+from sprints.models import RetroCard, RetroVote, Sprint, SprintEvent
 from tests.backlog.test_concurrency import run_together
 
 from .conftest import make_sprint
@@ -34,3 +37,58 @@ def test_two_sprints_started_at_once_leave_one_active(on_postgres, product, po, 
     )
     assert len(errors) == 1 and isinstance(errors[0], InvalidInput), errors
     assert Sprint.objects.filter(product=product, status=Sprint.Status.ACTIVE).count() == 1
+
+
+def test_a_re_estimate_while_the_sprint_is_locked_is_a_clear_refusal(on_postgres, active_sprint, ready_items, po):
+    """The edit holds the item's lock; the board and the close take the sprint's lock first.
+    Waiting for the sprint could deadlock, so a sprint busy this instant refuses, by name."""
+    from django.db import connection, transaction
+
+    from backlog import services as backlog_services
+    from backlog.models import Item
+
+    locked, edited = threading.Event(), threading.Event()
+
+    def hold_the_sprint():
+        try:
+            with transaction.atomic():
+                Sprint.objects.select_for_update().get(pk=active_sprint.pk)
+                locked.set()
+                edited.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_sprint)
+    holder.start()
+    assert locked.wait(timeout=30)
+    try:
+        with pytest.raises(InvalidInput, match="changing right now") as error:
+            backlog_services.update_item(item=Item.objects.get(pk=ready_items[0].pk), by=po, changes={"estimate": 8})
+        assert error.value.code == "sprint_busy"
+        assert Item.objects.get(pk=ready_items[0].pk).estimate == 3
+    finally:
+        edited.set()
+        holder.join(timeout=30)
+    backlog_services.update_item(item=Item.objects.get(pk=ready_items[0].pk), by=po, changes={"estimate": 8})
+    assert SprintEvent.objects.filter(sprint=active_sprint, reestimate=True).count() == 1
+
+
+def test_board_moves_and_re_estimates_of_one_item_at_once_never_deadlock(on_postgres, active_sprint, ready_items, po):
+    from backlog import services as backlog_services
+    from backlog.models import Item
+
+    item = ready_items[0]
+    for round_ in range(10):
+        column = "in_progress" if round_ % 2 == 0 else "todo"
+        results, errors = run_together(
+            lambda c=column: services.set_column(
+                sprint=Sprint.objects.get(pk=active_sprint.pk), item=Item.objects.get(pk=item.pk), by=po, column=c
+            ),
+            lambda r=round_: backlog_services.update_item(
+                item=Item.objects.get(pk=item.pk), by=po, changes={"estimate": (3, 5)[r % 2]}
+            ),
+        )
+        assert all(isinstance(error, InvalidInput) and error.code == "sprint_busy" for error in errors), errors
+    summary = selectors.sprint_summary(Sprint.objects.get(pk=active_sprint.pk))
+    live = sum(Item.objects.get(pk=each.pk).estimate for each in ready_items)
+    assert summary.scope_points == summary.remaining_points == live

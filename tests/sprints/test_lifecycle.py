@@ -196,10 +196,18 @@ def test_an_item_removed_mid_sprint_stays_on_record_as_removed_scope(active_spri
     assert events(active_sprint)[-1] == (SprintEvent.Kind.REMOVED, ready_items[1].key, 5)
 
 
-def test_a_removed_done_item_takes_no_remaining_work_with_it(active_sprint, ready_items, po):
+def test_a_done_item_stays_in_the_sprint_until_it_is_moved_out_of_done(active_sprint, ready_items, po):
+    """Its points are the sprint's done work: removing it would drop them from the live numbers
+    and the frozen outcome alike."""
     move(active_sprint, ready_items[0], DONE, po)
+    before = events(active_sprint)
+    with pytest.raises(InvalidInput, match="move it out of Done first") as error:
+        services.remove_from_sprint(sprint=active_sprint, item=ready_items[0], by=po)
+    assert error.value.code == "item_done" and "item" in error.value.fields
+    assert events(active_sprint) == before
+    move(active_sprint, ready_items[0], TODO, po)
     services.remove_from_sprint(sprint=active_sprint, item=ready_items[0], by=po)
-    assert events(active_sprint)[-1] == (SprintEvent.Kind.REMOVED, ready_items[0].key, 0)
+    assert events(active_sprint)[-1] == (SprintEvent.Kind.REMOVED, ready_items[0].key, 3)
 
 
 def test_an_item_removed_mid_sprint_can_come_back_as_added_scope(active_sprint, ready_items, po):

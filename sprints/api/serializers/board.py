@@ -63,12 +63,15 @@ class ColumnSerializer(InputSerializer):
 
 
 def scope_changes(changes) -> list[dict]:
-    return [{"item": change.key, "points": change.points} for change in changes]
+    return [{"item": change.key, "points": change.points, "reestimate": change.reestimate} for change in changes]
 
 
 class ScopeChangeSerializer(OutputSerializer):
     item = serializers.CharField(help_text="The item's key.")
     points = serializers.IntegerField()
+    reestimate = serializers.BooleanField(
+        help_text="The item's estimate changed by these points while in the sprint (not added or removed itself)."
+    )
 
 
 class BurndownDaySerializer(OutputSerializer):
