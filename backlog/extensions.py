@@ -37,7 +37,8 @@ class Panel:
 class RowMarker:
     text: str
     css_class: str = ""
-    title: str = ""
+    title: str = ""  # a tooltip for pointers; say it in `detail` too
+    detail: str = ""  # more, for screen readers (shown visually hidden after the text)
 
 
 RowMarkers = Callable[..., dict[int, Sequence[RowMarker]]]

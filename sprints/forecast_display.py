@@ -307,11 +307,13 @@ def _marker(forecast: Forecast) -> extensions.RowMarker:
         text = f"85% likely done in {line.sprints_ahead} sprints"
     else:
         text = f"85% likely done by Sprint {line.sprint_number}, {short_date(line.end_date)}"
+    if forecast.unestimated:
+        text += f" (incl. {forecast.unestimated} unestimated)"
     title = " · ".join(f"{each.likelihood}% by {line_text(each)}" for each in forecast.lines)
     if forecast.unestimated:
         title += f". {unestimated_text(forecast)}"
     css = "forecast-marker" + (" has-unestimated" if forecast.unestimated else "")
-    return extensions.RowMarker(text=text, css_class=css, title=title)
+    return extensions.RowMarker(text=text, css_class=css, title=title, detail=title)
 
 
 def register() -> None:

@@ -68,13 +68,16 @@ def vote(*, card: RetroCard, by) -> RetroVote:
 
 
 @transaction.atomic
-def unvote(*, card: RetroCard, by) -> None:
-    """Take back one of the member's votes on the card (nothing happens if there is none)."""
+def unvote(*, card: RetroCard, by) -> bool:
+    """Take back one of the member's votes on the card. False: there was none to take back (and
+    nothing changed: taking back is idempotent, like a DELETE)."""
     sprint = _card_sprint(card)
     require(by, sprint.product, Action.RETROSPECTIVE)
     mine = RetroVote.objects.filter(card=card, voter=by).order_by("-created_at", "-id").first()
-    if mine is not None:
-        mine.delete()
+    if mine is None:
+        return False
+    mine.delete()
+    return True
 
 
 @transaction.atomic

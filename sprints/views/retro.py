@@ -112,8 +112,10 @@ def sprint_retro_unvote(request: HttpRequest, sprint_id: int, card_id: int) -> H
     """Take back one of the member's votes on a card."""
     sprint = sprint_for(request, sprint_id, Action.RETROSPECTIVE)
     card = _card_of(sprint, card_id)
-    services.unvote(card=card, by=request.user)
-    messages.success(request, "Vote taken back.")
+    if services.unvote(card=card, by=request.user):
+        messages.success(request, "Vote taken back.")
+    else:
+        messages.info(request, "You had no vote on that card to take back.")
     return redirect(_retro_url(sprint, f"card-{card.pk}"))
 
 

@@ -164,10 +164,13 @@ def test_unestimated_items_count_at_the_median_and_their_marker_is_flagged(clien
     html = backlog_page(client, po, product).content.decode()
     assert markers_in(html) == {
         "SHOP-1": "85% likely done by Sprint 4, 23 Feb",
-        "SHOP-5": "85% likely done by Sprint 5, 9 Mar",
+        "SHOP-5": "85% likely done by Sprint 5, 9 Mar (incl. 2 unestimated)",
     }
     assert 'class="row-marker forecast-marker has-unestimated"' in html
-    assert "Counts 2 unestimated items at the median estimate, 5 points each." in html
+    # Not only in a tooltip: the other lines and the count, as text a screen reader reads.
+    hidden = re.search(r'data-key="SHOP-5".*?<span class="visually-hidden">([^<]+)</span>', html, flags=re.S)
+    assert hidden and "50% by Sprint" in hidden.group(1) and "95% by Sprint" in hidden.group(1)
+    assert "Counts 2 unestimated items at the median estimate, 5 points each." in hidden.group(1)
 
 
 def test_a_filtered_backlog_marks_rows_by_the_whole_backlog_above_them(client, po, product):

@@ -67,8 +67,11 @@ def test_taking_a_vote_back_frees_it(client, developer, active_sprint):
     card = services.add_retro_card(sprint=active_sprint, by=developer, column="went_well", body="Pairing")
     services.vote(card=card, by=developer)
     client.force_login(developer)
-    response = client.post(reverse("sprints:sprint-retro-unvote", args=[active_sprint.pk, card.pk]), follow=True)
-    assert "You have 3 of 3 votes left." in response.content.decode()
+    url = reverse("sprints:sprint-retro-unvote", args=[active_sprint.pk, card.pk])
+    html = client.post(url, follow=True).content.decode()
+    assert "Vote taken back." in html and "You have 3 of 3 votes left." in html
+    html = client.post(url, follow=True).content.decode()
+    assert "You had no vote on that card to take back." in html and "Vote taken back." not in html
 
 
 def test_an_action_item_with_owner_and_target_follows_into_the_next_retro_until_done(

@@ -61,7 +61,10 @@ def test_taking_a_vote_back_frees_it(card, developer):
 
 
 def test_taking_back_a_vote_one_never_gave_changes_nothing(card, po):
-    services.unvote(card=card, by=po)
+    services.vote(card=card, by=card.author)
+    assert services.unvote(card=card, by=po) is False
+    assert card.votes.count() == 1
+    assert services.unvote(card=card, by=card.author) is True
     assert card.votes.count() == 0
 
 
