@@ -123,7 +123,10 @@ ENTRIES = {
         ("get", active, {}, READ),
         ("post", planned, plan_other_item, PLAN_CREATE),
     ],
-    "api-sprint-item-detail": [("delete", planned_with_item, None, PLAN_DELETE)],
+    "api-sprint-item-detail": [
+        ("get", planned_with_item, {}, READ),
+        ("delete", planned_with_item, None, PLAN_DELETE),
+    ],
     "api-sprint-item-column": [("post", active_with_item, {"column": "in_progress"}, TEAM)],
     "api-sprint-burndown": [("get", active, {}, READ)],
     "api-sprint-review": [
@@ -157,5 +160,5 @@ ENTRIES = {
         ("get", key, {}, READ),
         ("post", key, {"title": "Sell abroad"}, OWNER_CREATE),
     ],
-    "api-goal-detail": [("patch", goal, {"status": "achieved"}, OWNER)],
+    "api-goal-detail": [("get", goal, {}, READ), ("patch", goal, {"status": "achieved"}, OWNER)],
 }

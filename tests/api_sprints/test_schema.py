@@ -21,7 +21,7 @@ SPRINT_OPERATIONS = {
     "/api/v1/sprints/{sprint_id}/start/": {"post"},
     "/api/v1/sprints/{sprint_id}/close/": {"post"},
     "/api/v1/sprints/{sprint_id}/items/": {"get", "post"},
-    "/api/v1/sprints/{sprint_id}/items/{item_key}/": {"delete"},
+    "/api/v1/sprints/{sprint_id}/items/{item_key}/": {"get", "delete"},
     "/api/v1/sprints/{sprint_id}/items/{item_key}/column/": {"post"},
     "/api/v1/sprints/{sprint_id}/burndown/": {"get"},
     "/api/v1/sprints/{sprint_id}/review/": {"get", "patch"},
@@ -35,7 +35,7 @@ SPRINT_OPERATIONS = {
     "/api/v1/products/{key}/velocity/": {"get"},
     "/api/v1/products/{key}/forecast/": {"get"},
     "/api/v1/products/{key}/goals/": {"get", "post"},
-    "/api/v1/goals/{goal_id}/": {"patch"},
+    "/api/v1/goals/{goal_id}/": {"get", "patch"},
 }
 # The retrospective hides itself from stakeholders: 404, never 403.
 RETRO = ("/retro/",)

@@ -19,6 +19,14 @@ def test_an_item_is_planned_into_a_sprint(as_user, po, sprint, product):
     assert (body["item"], body["column"], body["committed"], body["removed"]) == (item.key, "todo", True, False)
     assert body["added_by"]["email"] == po.email
     assert response.headers["Location"] == body["url"]
+    # The Location answers: the sprint item itself.
+    again = as_user(po).get(body["url"])
+    assert (again.status_code, again.json()) == (200, body)
+
+
+def test_an_item_not_in_the_sprint_is_a_404_there(as_user, po, sprint, product):
+    item = make_ready_item(product, 5)
+    assert as_user(po).get(sprint_item_url(sprint, item)).status_code == 404
 
 
 def test_an_item_added_to_an_active_sprint_is_added_scope(as_user, scrum_master, product, active_sprint):

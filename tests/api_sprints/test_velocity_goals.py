@@ -132,6 +132,8 @@ def test_the_product_owner_sets_the_product_goal(as_user, po, product):
     body = response.json()
     assert (body["title"], body["status"], body["closed_at"]) == ("Sell abroad", "active", None)
     assert response.headers["Location"] == body["url"]
+    again = as_user(po).get(body["url"])
+    assert (again.status_code, again.json()) == (200, body)
 
 
 def test_a_second_active_goal_is_refused_naming_title(as_user, po, product):

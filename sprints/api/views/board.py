@@ -80,6 +80,19 @@ class SprintItemListView(APIView):
 @extend_schema(parameters=[SPRINT_ID, ITEM_KEY], tags=["sprint items"])
 class SprintItemDetailView(APIView):
     @extend_schema(
+        operation_id="sprint_items_retrieve",
+        summary="One item of a sprint",
+        description="Its column, and when and by whom it was added (or removed). Any member.",
+        responses={200: SprintItemSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request, sprint_id, item_key):
+        sprint = sprint_for(request, sprint_id)
+        item = item_in_path(sprint, item_key)
+        if not selectors.sprint_items(sprint, include_removed=True).filter(item=item).exists():
+            raise NotFound(f"{item.key} is not in {sprint}.")
+        return Response(sprint_item_data(request, sprint, item))
+
+    @extend_schema(
         operation_id="sprint_items_destroy",
         summary="Remove an item from a sprint",
         description=(

@@ -57,6 +57,16 @@ class ProductGoalListView(APIView):
 )
 class ProductGoalDetailView(APIView):
     @extend_schema(
+        operation_id="goals_retrieve",
+        summary="One product goal",
+        description="Any member.",
+        responses={200: ProductGoalSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request, goal_id):
+        goal = selectors.product_goal_for_user(request.user, goal_id)
+        return Response(ProductGoalSerializer(goal, context={"request": request}).data)
+
+    @extend_schema(
         operation_id="goals_partial_update",
         summary="Mark the product goal achieved or abandoned",
         description="Product owner only. A goal ends once: closing a past goal again is a 400 naming `status`.",
