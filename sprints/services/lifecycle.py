@@ -94,6 +94,11 @@ def update_sprint(*, sprint: Sprint, by, changes: dict, expected_version: int | 
         if name in changes:
             clean[name] = _as_date(changes[name], name)
     _check_dates(clean.get("start_date", current.start_date), clean.get("end_date", current.end_date))
+    if current.status == Sprint.Status.ACTIVE and "start_date" in clean and current.started_at is not None:
+        started = timezone.localdate(current.started_at)
+        if clean["start_date"] > max(started, current.start_date):
+            # Its burndown counts from the start date: a later one would hide days already worked.
+            raise _invalid("start_date", f"{current} started on {started:%-d %b %Y}; its start date cannot move later.")
     if "product_goal" in changes:
         clean["product_goal"] = _check_product_goal(sprint.product, changes["product_goal"])
     values_now = {name: getattr(current, name) for name in clean if name != "product_goal"}

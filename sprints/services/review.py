@@ -21,8 +21,10 @@ from .common import (
 @transaction.atomic
 def add_feedback(*, sprint: Sprint, by, body: str, about: Item | None = None) -> Feedback:
     """Give feedback at a sprint's review (any member, stakeholders included), optionally about
-    an item of the product."""
+    an item of the product. A planned sprint has had no review yet."""
     require(by, sprint.product, Action.REVIEW_FEEDBACK)
+    if Sprint.objects.filter(pk=sprint.pk, status=Sprint.Status.PLANNED).exists():
+        raise _invalid("sprint", f"{sprint} has not started: feedback comes at its review.", code="sprint_planned")
     body = _check_text(body, "body")
     if not body:
         raise _invalid("body", "Feedback needs some text.")

@@ -278,3 +278,12 @@ def test_an_unknown_column_is_refused_by_name(active_sprint, ready_items, po):
     with pytest.raises(InvalidInput) as error:
         move(active_sprint, ready_items[0], "blocked", po)
     assert "column" in error.value.fields
+
+
+def test_an_active_sprints_start_date_cannot_move_past_the_day_it_started(active_sprint, po):
+    later = active_sprint.start_date + datetime.timedelta(days=2)
+    with pytest.raises(InvalidInput, match="cannot move later") as error:
+        services.update_sprint(sprint=active_sprint, by=po, changes={"start_date": later})
+    assert list(error.value.fields) == ["start_date"]
+    earlier = active_sprint.start_date - datetime.timedelta(days=1)
+    assert services.update_sprint(sprint=active_sprint, by=po, changes={"start_date": earlier}).start_date == earlier

@@ -47,6 +47,17 @@ def test_feedback_needs_text_and_an_item_of_the_product(reviewed, po):
     assert "about" in error.value.fields
 
 
+def test_a_planned_sprint_takes_no_feedback_until_it_starts(sprint, stakeholder, client):
+    with pytest.raises(InvalidInput, match="has not started") as error:
+        services.add_feedback(sprint=sprint, by=stakeholder, body="Early thoughts")
+    assert list(error.value.fields) == ["sprint"]
+    client.force_login(stakeholder)
+    html = client.get(f"/sprints/{sprint.pk}/review/").content.decode()
+    assert "feedback comes at its review" in html and "Add feedback" not in html
+    start(sprint)
+    assert services.add_feedback(sprint=sprint, by=stakeholder, body="Now it counts").sprint == sprint
+
+
 def test_an_outsider_cannot_give_feedback(reviewed, outsider):
     with pytest.raises(NotFound):
         services.add_feedback(sprint=reviewed[0], by=outsider, body="Hello")
