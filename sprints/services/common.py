@@ -63,9 +63,16 @@ def _check_text(value, field: str, *, limit: int = TEXT_MAX) -> str:
     return value
 
 
-def _check_product_goal(product: Product, goal) -> ProductGoal | None:
+def _check_product_goal(product: Product, goal, *, current_id: int | None = None) -> ProductGoal | None:
+    """A goal of this product, or None. A sprint links the active goal; a link it already has
+    (`current_id`) stays valid after that goal is achieved or abandoned."""
     if goal is not None and (not isinstance(goal, ProductGoal) or goal.product_id != product.pk):
         raise _invalid("product_goal", "Choose a goal of this product, or none.")
+    if goal is not None and goal.pk != current_id and goal.status != ProductGoal.Status.ACTIVE:
+        raise _invalid(
+            "product_goal",
+            f"That goal is {goal.get_status_display().lower()}: link the product's active goal, or none.",
+        )
     return goal
 
 

@@ -100,7 +100,9 @@ def update_sprint(*, sprint: Sprint, by, changes: dict, expected_version: int | 
             # Its burndown counts from the start date: a later one would hide days already worked.
             raise _invalid("start_date", f"{current} started on {started:%-d %b %Y}; its start date cannot move later.")
     if "product_goal" in changes:
-        clean["product_goal"] = _check_product_goal(sprint.product, changes["product_goal"])
+        clean["product_goal"] = _check_product_goal(
+            sprint.product, changes["product_goal"], current_id=current.product_goal_id
+        )
     values_now = {name: getattr(current, name) for name in clean if name != "product_goal"}
     values_now["product_goal"] = current.product_goal_id
     changed = [

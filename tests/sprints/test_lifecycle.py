@@ -70,6 +70,21 @@ def test_a_goal_of_another_product_is_refused(product, po):
     assert "product_goal" in error.value.fields
 
 
+def test_a_sprint_links_the_active_goal_and_keeps_a_link_it_had(product, po):
+    first = backlog_services.set_product_goal(product=product, by=po, title="Sell abroad")
+    sprint = make_sprint(product, po, product_goal=first)
+    backlog_services.close_product_goal(goal=first, by=po, status="achieved")
+    first.refresh_from_db()
+    with pytest.raises(InvalidInput, match="That goal is achieved") as error:
+        make_sprint(product, po, product_goal=first)
+    assert "product_goal" in error.value.fields
+    # Its own link stays, and other edits go on.
+    sprint = services.update_sprint(sprint=sprint, by=po, changes={"product_goal": first, "goal": "Go on"})
+    assert (sprint.product_goal_id, sprint.goal) == (first.pk, "Go on")
+    second = backlog_services.set_product_goal(product=product, by=po, title="Sell more")
+    assert services.update_sprint(sprint=sprint, by=po, changes={"product_goal": second}).product_goal_id == second.pk
+
+
 def test_update_sprint_bumps_the_version_and_refuses_a_stale_one(sprint, po):
     updated = services.update_sprint(sprint=sprint, by=po, changes={"goal": "Faster search"}, expected_version=1)
     assert (updated.goal, updated.version) == ("Faster search", 2)
