@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # An htmx request sent to log in gets HX-Redirect, not the login page swapped into the board.
+    "accounts.middleware.HtmxLoginRedirectMiddleware",
     "config.errors.OrdoErrorMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
     "axes.middleware.AxesMiddleware",

@@ -2,13 +2,16 @@
 // - every move request says how many rows are loaded, so the server re-renders all of them;
 // - after an htmx swap, focus returns to the same control of the moved item;
 // - "Show more" moves focus to the first new row;
+// - a move the server refuses (4xx, 5xx) or never receives is announced, and focus stays put;
 // - native HTML5 drag and drop posts the moved key and its new neighbour.
 (function () {
   "use strict";
 
   const LIST = "#backlog-list";
+  const STATUS = "#move-status";
   let pendingFocus = null; // {key, control} to focus once the list is swapped
   let lastMove = null; // the control that made the last move, for Undo to return to
+  let pressed = null; // the element that made the move in flight, for a failed move to keep focus on
 
   function list() {
     return document.querySelector(LIST);
@@ -39,6 +42,7 @@
     if (!form) return;
     if (form.hasAttribute("data-undo")) {
       pendingFocus = lastMove && lastMove.key === form.dataset.key ? lastMove : { key: form.dataset.key, control: "up" };
+      pressed = form.contains(document.activeElement) ? document.activeElement : form.querySelector("button");
       return;
     }
     // The focused control if it is in this form (Enter in the position field focuses the
@@ -50,6 +54,7 @@
     const control = source && source.dataset ? source.dataset.control : null;
     pendingFocus = { key: form.dataset.key, control: control || "up" };
     lastMove = pendingFocus;
+    pressed = source && source.focus ? source : null;
   });
 
   function rowFor(key) {
@@ -73,6 +78,49 @@
         if (undo) undo.focus();
       }
     }
+  });
+
+  // A failed move swaps nothing (htmx leaves error responses alone): say so in the live region,
+  // or the user waits for a move that never comes.
+  function failure(status) {
+    if (!status) return "Not moved: the server could not be reached. Check your connection and try again.";
+    if (status === 401 || status === 403) {
+      return "Not moved: you may no longer have the right to do this (" + status + "). Reload the page.";
+    }
+    if (status === 404) return "Not moved: the item is no longer there (404). Reload the page.";
+    if (status >= 500) {
+      return "Not moved: something went wrong on the server (" + status + "). Reload the page and try again.";
+    }
+    return "Not moved: the server refused the move (" + status + "). Reload the page.";
+  }
+
+  // The message replaces the last announcement; an Undo whose button was the one pressed stays,
+  // so focus is not lost with it.
+  function announceFailure(text, keep) {
+    const region = document.querySelector(STATUS);
+    if (!region) return;
+    const message = document.createElement("p");
+    message.className = "announcement is-error";
+    message.textContent = text;
+    const kept = keep && region.contains(keep) ? keep.closest("form") || keep : null;
+    region.replaceChildren(message);
+    if (kept) region.appendChild(kept);
+  }
+
+  function onFailure(event, status) {
+    if (!isMoveRequest(event.detail.elt)) return;
+    const control = pressed;
+    pendingFocus = null;
+    pressed = null;
+    announceFailure(failure(status), control);
+    if (control && control.isConnected && document.activeElement !== control) control.focus();
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    onFailure(event, event.detail.xhr ? event.detail.xhr.status : 0);
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    onFailure(event, 0);
   });
 
   // "Show more": the new rows replace the button's row; focus the first of them.
@@ -137,6 +185,7 @@
     const values = {};
     values[dropPlace(row, event)] = row.dataset.key;
     pendingFocus = null;
+    pressed = null;
     window.htmx.ajax("POST", moving.dataset.moveUrl, {
       source: moving,
       target: LIST,

@@ -1,13 +1,17 @@
 // The sprint board's enhancements on top of plain forms (which work without this file):
-// - after an htmx swap, focus returns to the moved card, on the button that carries it on;
+// - after an htmx swap, focus returns to the moved card, on the button that carries it on (or
+//   to the board's heading when the card has left the board);
+// - a move the server refuses (4xx, 5xx) or never receives is announced, and focus stays put;
 // - native HTML5 drag and drop between columns posts the same form a button does.
 // The announcement ("SHOP-12 moved to In progress") comes from the server into #board-status.
 (function () {
   "use strict";
 
   const BOARD = "#sprint-board";
+  const STATUS = "#board-status";
+  const HEADING = "#board-heading";
   const ORDER = ["todo", "in_progress", "done"];
-  let pendingFocus = null; // {key, column} to focus once the board is swapped
+  let pendingFocus = null; // {key, from, to, control} to focus once the board is swapped
 
   function board() {
     return document.querySelector(BOARD);
@@ -42,6 +46,9 @@
       key: form.dataset.key,
       from: column ? column.dataset.column : null,
       to: submitter ? submitter.value : null,
+      // The pressed button, for a failed move to leave focus on (Safari does not focus a
+      // clicked button; Enter on a focused one does).
+      control: form.contains(document.activeElement) ? document.activeElement : submitter || null,
     };
   });
 
@@ -51,10 +58,56 @@
     const focus = pendingFocus;
     pendingFocus = null;
     const card = cardFor(focus.key);
-    if (!card) return;
+    if (!card) {
+      // Taken out of the sprint meanwhile: its buttons are gone with it, and focus must not
+      // fall to <body>. The heading leads to the board, after the announcement that says why.
+      const heading = document.querySelector(HEADING);
+      if (heading) heading.focus();
+      return;
+    }
     const column = card.closest("[data-column]");
     const control = controlFor(card, focus.from, column ? column.dataset.column : focus.to);
     if (control) control.focus();
+  });
+
+  // A failed move swaps nothing (htmx leaves error responses alone): say so in the live region,
+  // or the user waits for a move that never comes.
+  function failure(status) {
+    if (!status) return "Not moved: the server could not be reached. Check your connection and try again.";
+    if (status === 401 || status === 403) {
+      return "Not moved: you may no longer have the right to do this (" + status + "). Reload the page.";
+    }
+    if (status === 404) return "Not moved: the card or the sprint is no longer there (404). Reload the page.";
+    if (status >= 500) {
+      return "Not moved: something went wrong on the server (" + status + "). Reload the page and try again.";
+    }
+    return "Not moved: the server refused the move (" + status + "). Reload the page.";
+  }
+
+  function announceFailure(text) {
+    const region = document.querySelector(STATUS);
+    if (!region) return;
+    const message = document.createElement("p");
+    message.className = "announcement is-error";
+    message.textContent = text;
+    region.replaceChildren(message);
+  }
+
+  function onFailure(event, status) {
+    const elt = event.detail.elt;
+    if (!elt || !elt.closest || !elt.closest(BOARD)) return;
+    const focus = pendingFocus;
+    pendingFocus = null;
+    announceFailure(failure(status));
+    const control = focus && focus.control;
+    if (control && control.isConnected && document.activeElement !== control) control.focus();
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    onFailure(event, event.detail.xhr ? event.detail.xhr.status : 0);
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    onFailure(event, 0);
   });
 
   // Drag and drop: an enhancement for pointer users; the buttons do the same from a keyboard.
