@@ -1,5 +1,6 @@
 """Markdown for descriptions, notes and visions: rendered with raw HTML off, links limited to
-http, https and mailto, and the output passed through nh3 as a second, independent layer."""
+http, https and mailto, headings moved below the page's own, and the output passed through nh3
+as a second, independent layer."""
 
 from __future__ import annotations
 
@@ -8,16 +9,22 @@ import re
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 
+# The page owns h1 (its title) and h2 (its sections); user text sits inside a section, so its
+# `#` becomes h3 and the deepest levels share h6 (HTML has no h7).
+HEADING_LEVELS = {"h1": "h3", "h2": "h4", "h3": "h5", "h4": "h6", "h5": "h6", "h6": "h6"}
+
 # What Markdown produces, and nothing else. No `style` attribute: table alignment would emit
 # one, and the site's CSP (style-src 'self') refuses inline styles. No images: img-src is 'self'
-# only, and a remote image in a description is a tracking pixel.
+# only, and a remote image in a description is a tracking pixel. No h1 or h2: see above.
 ALLOWED_TAGS = frozenset(
     {
         *("p", "br", "hr", "blockquote", "pre", "code", "strong", "em", "del", "s", "a"),
-        *("h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li"),
+        *HEADING_LEVELS.values(),
+        *("ul", "ol", "li"),
         *("table", "thead", "tbody", "tr", "th", "td"),
     }
 )
@@ -35,9 +42,16 @@ def link_is_allowed(url: str) -> bool:
     return match.group(1).lower() in LINK_SCHEMES
 
 
+def _shift_headings(state: StateCore) -> None:
+    for token in state.tokens:
+        if token.type in {"heading_open", "heading_close"}:
+            token.tag = HEADING_LEVELS[token.tag]
+
+
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(["table", "strikethrough"])
     md.disable("image")
+    md.core.ruler.push("shift_headings", _shift_headings)
     # markdown-it calls this for every link destination (after normalising it); a refused
     # destination leaves the text as it was typed, not a link.
     md.validateLink = link_is_allowed

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 import pytest
 from django.template import Context, Template
 
-from backlog.markdown import render_markdown
+from backlog.markdown import ALLOWED_TAGS, render_markdown
 
 XSS_PAYLOADS = [
     "<img src=x onerror=alert(1)>",
@@ -40,6 +40,24 @@ class Tags(HTMLParser):
         self.tags.append((tag, dict(attrs)))
 
 
+class Headings(HTMLParser):
+    """The headings of the output, with their text."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.headings: list[tuple[str, str]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+            self.headings.append((tag, ""))
+
+    def handle_data(self, data):
+        if self.headings and self.lasttag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+            tag, text = self.headings[-1]
+            self.headings[-1] = (tag, text + data.strip())
+
+
 @pytest.mark.parametrize("payload", XSS_PAYLOADS)
 def test_an_xss_payload_comes_out_inert(payload):
     for tag, attrs in Tags(str(render_markdown(payload))).tags:
@@ -72,7 +90,7 @@ def test_markdown_basics_render():
         render_markdown("# Title\n\n*em* **strong** ~~gone~~ `code`\n\n- one\n- two\n\n| a | b |\n|---|--:|\n| 1 | 2 |")
     )
     for fragment in (
-        "<h1>Title</h1>",
+        "<h3>Title</h3>",
         "<em>em</em>",
         "<strong>strong</strong>",
         "<s>gone</s>",
@@ -81,6 +99,21 @@ def test_markdown_basics_render():
         "<td>2</td>",
     ):
         assert fragment in html
+
+
+def test_headings_in_user_text_never_compete_with_the_pages_own():
+    """The page has its h1 and section h2s: a user's `#` starts at h3, and deep ones stop at h6."""
+    text = "# One\n\n## Two\n\n### Three\n\n#### Four\n\n##### Five\n\n###### Six\n\nSetext\n===\n"
+    assert Headings(str(render_markdown(text))).headings == [
+        ("h3", "One"),
+        ("h4", "Two"),
+        ("h5", "Three"),
+        ("h6", "Four"),
+        ("h6", "Five"),
+        ("h6", "Six"),
+        ("h3", "Setext"),
+    ]
+    assert {"h1", "h2"}.isdisjoint(ALLOWED_TAGS)
 
 
 def test_empty_text_renders_nothing():

@@ -13,6 +13,7 @@ from backlog import services as backlog_services
 from backlog.models import Membership, Role
 from digests import email, services
 from digests.models import DigestDelivery, DigestSubscription, Frequency
+from tests.aria import Elements, assert_aria_references_resolve
 from tests.conftest import make_items
 
 
@@ -129,6 +130,30 @@ def test_invalid_input_is_a_400_naming_the_field_and_nothing_is_saved(client, pr
     error_html = str(form[field].errors)
     assert error_html in html
     assert not DigestSubscription.objects.exists()
+
+
+def test_every_aria_reference_on_the_preferences_page_resolves(client, product, stakeholder, bookshop):
+    client.force_login(stakeholder)
+    assert_aria_references_resolve(client.get(reverse("digests:preferences")).content.decode())
+
+
+def test_the_hour_is_described_by_its_help_text(client, product, stakeholder):
+    client.force_login(stakeholder)
+    page = Elements(client.get(reverse("digests:preferences")).content.decode())
+    assert page.described_by(page.by_id["id_shop-hour"]) == ["In your time zone."]
+
+
+@pytest.mark.parametrize("field", ["frequency", "weekday", "hour"])
+def test_every_aria_reference_resolves_when_a_field_is_refused(client, product, stakeholder, field):
+    client.force_login(stakeholder)
+    data = {"shop-frequency": "weekly", "shop-weekday": "0", "shop-hour": "9", f"shop-{field}": "nonsense"}
+    html = client.post(reverse("digests:preference-update", args=["SHOP"]), data).content.decode()
+    assert_aria_references_resolve(html)
+    page = Elements(html)
+    field_or_group = page.by_id[f"id_shop-{field}_0" if field == "frequency" else f"id_shop-{field}"]
+    if field == "frequency":
+        field_or_group = field_or_group.ancestor("fieldset")
+    assert page.text_of(f"id_shop-{field}_error") in page.described_by(field_or_group)
 
 
 def test_saving_one_product_leaves_the_others_alone(client, product, stakeholder, bookshop):

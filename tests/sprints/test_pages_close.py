@@ -10,6 +10,7 @@ from backlog import services as backlog_services
 from backlog.models import Item
 from sprints import charts, selectors
 from sprints.models import Sprint, SprintItem
+from tests.aria import Elements
 
 from .conftest import close, make_ready_item, make_sprint, move, plan, start
 
@@ -113,6 +114,26 @@ def test_closing_without_saying_whether_the_goal_was_met_is_refused(client, po, 
     response = client.post(close_url(sprint), {})
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
+
+
+def test_each_error_of_the_close_form_has_the_id_its_field_points_to(client, po, worked):
+    sprint, *_ = worked
+    client.force_login(po)
+    page = Elements(client.post(close_url(sprint), {"goal_note": "x" * 5001}).content.decode())
+    note = page.by_id["id_goal_note"]
+    assert note.attrs["aria-describedby"].split() == ["id_goal_note_helptext", "id_goal_note_error"]
+    assert page.described_by(note) == [
+        "What was met, what was not, and why. Stakeholders read this.",
+        "Ensure this value has at most 5000 characters (it has 5001).",
+    ]
+
+
+def test_the_goal_outcome_groups_required_error_is_announced_with_the_group(client, po, worked):
+    sprint, *_ = worked
+    client.force_login(po)
+    page = Elements(client.post(close_url(sprint), {}).content.decode())
+    group = page.by_id["id_goal_outcome_0"].ancestor("fieldset")
+    assert "This field is required." in page.described_by(group)
 
 
 def test_an_empty_sprint_closes(client, po, product):

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from sprints import services
 from sprints.models import ActionItem, RetroCard
+from tests.aria import Elements
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +73,17 @@ def test_taking_a_vote_back_frees_it(client, developer, active_sprint):
     assert "Vote taken back." in html and "You have 3 of 3 votes left." in html
     html = client.post(url, follow=True).content.decode()
     assert "You had no vote on that card to take back." in html and "Vote taken back." not in html
+
+
+def test_the_vote_buttons_names_start_with_the_text_they_show(client, developer, active_sprint):
+    """WCAG 2.5.3: someone who says "click +1" to voice control reaches the button."""
+    card = services.add_retro_card(sprint=active_sprint, by=developer, column="went_well", body="Pairing")
+    services.vote(card=card, by=developer)
+    client.force_login(developer)
+    page = Elements(client.get(retro_url(active_sprint)).content.decode())
+    buttons = [node for node in page.nodes if node.tag == "button" and node.ancestor("li") is not None]
+    names = [(button.text(), button.attrs.get("aria-label") or button.text()) for button in buttons]
+    assert names == [("+1", "+1, vote for: Pairing"), ("−1", "−1, take back a vote from: Pairing")]
 
 
 def test_an_action_item_with_owner_and_target_follows_into_the_next_retro_until_done(
