@@ -167,7 +167,12 @@ class FeedbackToItemForm(forms.Form):
 
 class HypothesisForm(forms.Form):
     item = forms.CharField(widget=forms.HiddenInput, max_length=21)
-    verdict = forms.ChoiceField(label="Outcome", choices=HypothesisOutcome.Verdict.choices, widget=forms.RadioSelect)
+    verdict = forms.ChoiceField(
+        label="Outcome",
+        choices=HypothesisOutcome.Verdict.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what the hypothesis turned out to be."},
+    )
     evidence = forms.CharField(
         label="Evidence", required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -40,11 +40,15 @@ def _render_review(
     *,
     notes_form: ReviewNotesForm | None = None,
     feedback_form: FeedbackForm | None = None,
+    hypothesis_form: HypothesisForm | None = None,
+    feedback_item: dict | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The review page; a refused form comes back bound, with its errors and what was typed."""
     context = frame(request, sprint.product, sprint=sprint, tab="review")
     data = selectors.review(sprint)
     items = [entry.item for entry in data.done if entry.item is not None]
+    refused_key = hypothesis_form.data.get("item", "").upper() if hypothesis_form is not None else None
     context.update(
         review=data,
         notes_form=notes_form
@@ -52,12 +56,23 @@ def _render_review(
         feedback_form=feedback_form or FeedbackForm(items=items),
         # One form per item, each with its own ids (the field names stay the same).
         hypothesis_forms=[
-            (item, HypothesisForm(initial={"item": item.key}, auto_id=f"hypothesis-{item.key}-%s"))
+            (
+                item,
+                hypothesis_form
+                if item.key == refused_key
+                else HypothesisForm(initial={"item": item.key}, auto_id=hypothesis_ids(item.key)),
+            )
             for item in data.unjudged
         ],
+        # {"id", "title", "position", "error"}: the feedback whose turning into an item was refused.
+        feedback_item=feedback_item,
         live_count=backlog_selectors.live_count(sprint.product),
     )
     return render(request, "sprints/sprint_review.html", context, status=status)
+
+
+def hypothesis_ids(key: str) -> str:
+    return f"hypothesis-{key}-%s"
 
 
 @login_required
@@ -134,9 +149,9 @@ def sprint_feedback_item(request: HttpRequest, sprint_id: int, feedback_id: int)
     sprint = sprint_for(request, sprint_id, Action.RANK)
     feedback = _feedback_of(sprint, feedback_id)
     form = FeedbackToItemForm(request.POST)
+    refused = {"id": feedback.pk, "title": request.POST.get("title", ""), "position": request.POST.get("position", "")}
     if not form.is_valid():
-        messages.error(request, first_error(form))
-        return redirect(_review_url(sprint, f"feedback-{feedback.pk}"))
+        return _render_review(request, sprint, feedback_item={**refused, "error": first_error(form)}, status=400)
     try:
         item = services.feedback_to_item(
             feedback=feedback,
@@ -145,8 +160,7 @@ def sprint_feedback_item(request: HttpRequest, sprint_id: int, feedback_id: int)
             title=form.cleaned_data["title"] or None,
         )
     except InvalidInput as exc:
-        messages.error(request, exc.message)
-        return redirect(_review_url(sprint, f"feedback-{feedback.pk}"))
+        return _render_review(request, sprint, feedback_item={**refused, "error": exc.message}, status=400)
     position = backlog_selectors.position_of(item)
     messages.success(request, f"{item.key} created from the feedback, at position {position} of the backlog.")
     return redirect(_review_url(sprint, f"feedback-{feedback.pk}"))
@@ -157,24 +171,28 @@ def sprint_feedback_item(request: HttpRequest, sprint_id: int, feedback_id: int)
 def sprint_hypothesis(request: HttpRequest, sprint_id: int) -> HttpResponse:
     """Record what a done item's hypothesis turned out to be."""
     sprint = sprint_for(request, sprint_id, Action.PLAN_SPRINTS)
-    key = request.POST.get("item", "")
-    form = HypothesisForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, first_error(form))
-        return redirect(_review_url(sprint, "hypotheses"))
-    item = backlog_selectors.item_of_product(sprint.product, key)
+    key = request.POST.get("item", "").strip().upper()
+    item = backlog_selectors.item_of_product(sprint.product, key) if key else None
     if item is None:
-        raise NotFound(f"No item {key}.")
-    try:
-        outcome = services.record_hypothesis_outcome(
-            sprint=sprint,
-            item=item,
-            by=request.user,
-            verdict=form.cleaned_data["verdict"],
-            evidence=form.cleaned_data["evidence"],
-        )
-    except InvalidInput as exc:
-        messages.error(request, exc.message)
+        # The hidden field names the item; without a known one there is no form to send back.
+        messages.error(request, f"Item: no item {key} in {sprint.product.key}." if key else "Item: say which item.")
+        return redirect(_review_url(sprint, "hypotheses"))
+    form = HypothesisForm(request.POST, auto_id=hypothesis_ids(item.key))
+    if form.is_valid():
+        try:
+            outcome = services.record_hypothesis_outcome(
+                sprint=sprint,
+                item=item,
+                by=request.user,
+                verdict=form.cleaned_data["verdict"],
+                evidence=form.cleaned_data["evidence"],
+            )
+        except InvalidInput as exc:
+            add_service_errors(form, exc)
+    if form.errors and set(form.errors) <= {"verdict", "evidence"}:
+        return _render_review(request, sprint, hypothesis_form=form, status=400)
+    if form.errors:  # about the item itself (not done in this sprint, judged already): no form shows it
+        messages.error(request, first_error(form))
         return redirect(_review_url(sprint, "hypotheses"))
     messages.success(request, f"{item.key}: hypothesis {outcome.get_verdict_display().lower()}.")
     return redirect(_review_url(sprint, "hypotheses"))

@@ -9,6 +9,7 @@ from django.urls import reverse
 from backlog import selectors as backlog_selectors
 from sprints import services
 from sprints.models import Feedback, HypothesisOutcome, SprintItem
+from tests.aria import assert_aria_references_resolve
 
 from .conftest import close, make_ready_item, make_sprint, move, plan, start
 
@@ -85,6 +86,21 @@ def test_the_product_owner_turns_feedback_into_an_item_at_a_position_and_both_li
     assert "Show delivery dates" in item.description  # the item quotes the feedback
 
 
+def test_a_refused_feedback_to_item_keeps_what_was_typed_beside_the_error(client, po, reviewed):
+    feedback = services.add_feedback(sprint=reviewed[0], by=po, body="Gift wrapping")
+    client.force_login(po)
+    url = reverse("sprints:sprint-feedback-item", args=[reviewed[0].pk, feedback.pk])
+    response = client.post(url, {"position": "0", "title": "Wrap gifts at checkout"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'id="feedback-{feedback.pk}-error"' in html and "Positions start at 1." in html
+    assert 'value="Wrap gifts at checkout"' in html
+    assert f'aria-describedby="feedback-{feedback.pk}-error"' in html
+    assert_aria_references_resolve(html)
+    feedback.refresh_from_db()
+    assert feedback.became is None
+
+
 def test_a_scrum_master_may_not_turn_feedback_into_an_item(client, scrum_master, reviewed):
     feedback = services.add_feedback(sprint=reviewed[0], by=scrum_master, body="Idea")
     client.force_login(scrum_master)
@@ -112,6 +128,21 @@ def test_recording_a_hypothesis_outcome_shows_it_here_and_in_what_we_learned(cli
     lessons = client.get(reverse("sprints:lessons", args=[product.key])).content.decode()
     assert "Conversion up 4%" in lessons and "We believe a guest checkout sells more." in lessons
     assert 'class="badge verdict-validated"' in lessons
+
+
+def test_a_hypothesis_outcome_without_a_verdict_keeps_the_evidence_beside_the_error(client, po, reviewed):
+    sprint, a, *_ = reviewed
+    client.force_login(po)
+    data = {"item": a.key, "evidence": "Conversion up 4% over two weeks"}
+    response = client.post(reverse("sprints:sprint-hypothesis", args=[sprint.pk]), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Conversion up 4% over two weeks</textarea>" in html
+    assert f'aria-describedby="hypothesis-{a.key}-verdict_error"' in html
+    assert f'id="hypothesis-{a.key}-verdict_error"' in html
+    assert "Choose what the hypothesis turned out to be" in html
+    assert_aria_references_resolve(html)
+    assert not HypothesisOutcome.objects.exists()
 
 
 def test_a_hypothesis_for_an_item_not_done_is_refused_with_a_message(client, po, reviewed):
