@@ -17,6 +17,7 @@ from .products import (
     read_invitation,
     remove_member,
     update_product,
+    withdraw_invitation,
 )
 
 __all__ = [
@@ -51,4 +52,5 @@ __all__ = [
     "set_product_goal",
     "update_item",
     "update_product",
+    "withdraw_invitation",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -13,12 +14,14 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from config.errors import InvalidInput, NotFound
 
 from ..models import (
     PRODUCT_KEY_PATTERN,
+    HistoryEntry,
     Membership,
     Product,
     Role,
@@ -152,14 +155,18 @@ def remove_member(*, membership: Membership, by) -> None:
     membership = _locked_membership(membership)
     _assert_keeps_an_owner(product, membership)
     membership.delete()
-    record(product=product, by=by, event="backlog.member.removed", user=membership.user_id)
+    record(product=product, by=by, event=MEMBER_REMOVED, user=membership.user_id)
 
 
 INVITATION_SALT = "ordo.invitation"
+INVITED, INVITATION_WITHDRAWN = "backlog.member.invited", "backlog.member.invitation_withdrawn"
+MEMBER_REMOVED = "backlog.member.removed"
 
 
 def _invitation_token(*, product: Product, email: str, role: str, by) -> str:
-    return signing.dumps({"p": product.pk, "e": email, "r": role, "by": by.pk}, salt=INVITATION_SALT)
+    # "t": when it was sent, so a later invitation, removal or withdrawal can make it stale.
+    data = {"p": product.pk, "e": email, "r": role, "by": by.pk, "t": timezone.now().timestamp()}
+    return signing.dumps(data, salt=INVITATION_SALT)
 
 
 def _send_invitation(*, product: Product, email: str, role: str, by) -> None:
@@ -191,7 +198,7 @@ def invite_member(*, product: Product, by, email: str, role: str) -> Membership 
         return add_member(product=product, by=by, user=user, role=role)
     # Sent after the commit: a rolled-back invitation must not reach anyone.
     transaction.on_commit(lambda: _send_invitation(product=product, email=email, role=role, by=by))
-    record(product=product, by=by, event="backlog.member.invited", email=email, role=role)
+    record(product=product, by=by, event=INVITED, email=email, role=role)
     return None
 
 
@@ -214,12 +221,47 @@ def read_invitation(token: str) -> Invitation:
     product = Product.objects.filter(pk=data.get("p")).first()
     if product is None or data.get("r") not in Role.values:
         raise InvalidInput("This invitation link is not valid.", code="bad_invitation")
-    return Invitation(
+    invitation = Invitation(
         product=product,
         email=data["e"],
         role=data["r"],
         existing_user=User.objects.filter(email=data["e"]).first(),
     )
+    _refuse_if_stale(invitation, sent_by=data.get("by"), sent_at=data.get("t", 0))
+    return invitation
+
+
+def _refuse_if_stale(invitation: Invitation, *, sent_by, sent_at: float) -> None:
+    """A link stops working when its sender no longer manages the product, when a newer
+    invitation went to the same address, when the product owner withdrew it, or when the person
+    was removed from (or left) the product after it was sent: a removal must stick."""
+    product = invitation.product
+    again = f"Ask a product owner of {product.name} for a new one."
+    if not Membership.objects.filter(product=product, user_id=sent_by, role=Role.PRODUCT_OWNER).exists():
+        raise InvalidInput(
+            f"This invitation no longer works: its sender no longer manages {product.name}. {again}",
+            code="stale_invitation",
+        )
+    later = HistoryEntry.objects.filter(product=product, created_at__gt=datetime.fromtimestamp(sent_at, tz=UTC))
+    if later.filter(event=INVITED, data__email=invitation.email).exists():
+        raise InvalidInput(
+            "A newer invitation was sent to this address: use the link in the latest email.", code="stale_invitation"
+        )
+    if later.filter(event=INVITATION_WITHDRAWN, data__email=invitation.email).exists():
+        raise InvalidInput(f"This invitation was withdrawn. {again}", code="stale_invitation")
+    user = invitation.existing_user
+    if user is not None and later.filter(event=MEMBER_REMOVED, data__user=user.pk).exists():
+        raise InvalidInput(
+            f"You left {product.name}, or were removed, after this invitation was sent. {again}",
+            code="stale_invitation",
+        )
+
+
+@transaction.atomic
+def withdraw_invitation(*, product: Product, by, email: str) -> None:
+    """Make the links already sent to this address stop working (a new invitation can follow)."""
+    require(by, product, Action.MANAGE_PRODUCT)
+    record(product=product, by=by, event=INVITATION_WITHDRAWN, email=User.objects.normalize_email(email))
 
 
 @transaction.atomic

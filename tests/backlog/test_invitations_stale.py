@@ -1,0 +1,88 @@
+"""Invitation links stop working when they should: a removal sticks, a newer invitation or a
+withdrawal replaces the old link, and a link from someone who no longer manages the product
+is void."""
+
+import re
+
+import pytest
+
+from backlog import services
+from backlog.models import Membership, Role
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+NEWCOMER = "newbie@example.com"
+PASSWORD = "a-brand-new-passphrase-42"
+
+
+@pytest.fixture
+def invite(po, product, mailoutbox, django_capture_on_commit_callbacks):
+    """Invite by the service, as the members page and the API do; returns the link's path."""
+
+    def send(email=NEWCOMER, role="developer", by=po):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.invite_member(product=product, by=by, email=email, role=role)
+        return re.search(r"https?://[^/\s]+(/invitations/\S+)", mailoutbox[-1].body).group(1)
+
+    return send
+
+
+def join(client, path):
+    return client.post(path, {"display_name": "Newbie", "password1": PASSWORD, "password2": PASSWORD})
+
+
+def test_a_removed_member_cannot_rejoin_with_the_old_link(client, invite, po, product):
+    path = invite()
+    assert join(client, path).status_code == 302
+    membership = Membership.objects.get(product=product, user__email=NEWCOMER)
+    services.remove_member(membership=membership, by=po)
+    client.force_login(membership.user)
+    response = client.post(path)
+    assert response.status_code == 400
+    assert "were removed, after this invitation was sent" in response.content.decode()
+    assert not Membership.objects.filter(product=product, user__email=NEWCOMER).exists()
+    # A new invitation (an existing account is added at once) is how they come back.
+    services.invite_member(product=product, by=po, email=NEWCOMER, role="stakeholder")
+    assert Membership.objects.get(product=product, user__email=NEWCOMER).role == Role.STAKEHOLDER
+
+
+def test_a_newer_invitation_replaces_the_older_link(client, invite):
+    as_developer = invite(role="developer")
+    as_stakeholder = invite(role="stakeholder")
+    response = join(client, as_developer)
+    assert response.status_code == 400
+    assert "A newer invitation was sent to this address" in response.content.decode()
+    assert join(client, as_stakeholder).status_code == 302
+
+
+def test_a_withdrawn_invitation_no_longer_works(client, invite, po, product):
+    path = invite()
+    services.withdraw_invitation(product=product, by=po, email=NEWCOMER.upper())
+    assert "This invitation was withdrawn" in client.get(path).content.decode()
+    assert join(client, path).status_code == 400
+    assert not Membership.objects.filter(product=product, user__email=NEWCOMER).exists()
+
+
+def test_a_link_from_someone_no_longer_product_owner_is_void(client, invite, po, product):
+    other_owner = make_user("second-po@example.com")
+    Membership.objects.create(product=product, user=other_owner, role=Role.PRODUCT_OWNER)
+    path = invite(by=other_owner)
+    services.change_role(membership=Membership.objects.get(user=other_owner), by=po, role=Role.DEVELOPER)
+    response = join(client, path)
+    assert response.status_code == 400
+    assert "its sender no longer manages Online shop" in response.content.decode()
+
+
+def test_only_a_product_owner_withdraws_invitations(product, developer):
+    from config.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        services.withdraw_invitation(product=product, by=developer, email=NEWCOMER)
+
+
+def test_the_invitation_page_still_works_for_a_fresh_link(client, invite, product):
+    path = invite()
+    assert client.get(path).status_code == 200
+    assert join(client, path).status_code == 302
+    assert Membership.objects.get(product=product, user__email=NEWCOMER).role == Role.DEVELOPER
