@@ -10,7 +10,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path, re_path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import add_service_errors
@@ -131,6 +131,12 @@ def members(request: HttpRequest, key: str) -> HttpResponse:
     return _members_page(request, product, form, status=400)
 
 
+# Ids in URLs are bounded like the API's (backlog.api.urls): a 30-digit id is a 404 at the URL
+# resolver, never an OverflowError (SQLite) or DataError (PostgreSQL) from the database. The
+# pattern gives a string; the views turn it into an int.
+MEMBER_ID = r"(?P<user_id>[0-9]{1,18})"
+
+
 def _membership(product, user_id: int) -> Membership:
     membership = selectors.membership_of(product, user_id)
     if membership is None:
@@ -140,8 +146,9 @@ def _membership(product, user_id: int) -> Membership:
 
 @login_required
 @require_POST
-def member_role(request: HttpRequest, key: str, user_id: int) -> HttpResponse:
+def member_role(request: HttpRequest, key: str, user_id: str) -> HttpResponse:
     """The product owner gives a member another role (never leaving the product without one)."""
+    user_id = int(user_id)
     product = access_product_for_user(request.user, key, Action.MANAGE_PRODUCT)
     membership = _membership(product, user_id)
     form = MemberRoleForm(request.POST)
@@ -160,8 +167,9 @@ def member_role(request: HttpRequest, key: str, user_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_remove(request: HttpRequest, key: str, user_id: int) -> HttpResponse:
+def member_remove(request: HttpRequest, key: str, user_id: str) -> HttpResponse:
     """The product owner removes a member; any member may remove themselves (leave)."""
+    user_id = int(user_id)
     leaving = user_id == request.user.pk
     product = access_product_for_user(request.user, key, Action.READ if leaving else Action.MANAGE_PRODUCT)
     membership = _membership(product, user_id)
@@ -230,7 +238,7 @@ urlpatterns = [
     path("products/new/", product_create, name="product-create"),
     path("p/<str:key>/settings/", product_settings, name="product-settings"),
     path("p/<str:key>/members/", members, name="members"),
-    path("p/<str:key>/members/<int:user_id>/role/", member_role, name="member-role"),
-    path("p/<str:key>/members/<int:user_id>/remove/", member_remove, name="member-remove"),
+    re_path(rf"^p/(?P<key>[^/]+)/members/{MEMBER_ID}/role/$", member_role, name="member-role"),
+    re_path(rf"^p/(?P<key>[^/]+)/members/{MEMBER_ID}/remove/$", member_remove, name="member-remove"),
     path("invitations/<str:token>/", invitation_accept, name="invitation-accept"),
 ]
