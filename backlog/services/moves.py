@@ -74,6 +74,12 @@ def _live_rank_at(product: Product, item: Item, index: int) -> str | None:
     return next((rank for rank in last_two if rank != item.rank), None)
 
 
+def _next_live_rank(product: Product, item: Item, rank: str) -> str | None:
+    """The rank of the first live item after `rank`, the moving item left out."""
+    rows = _live(product).exclude(pk=item.pk).filter(rank__gt=rank).order_by("rank")
+    return rows.values_list("rank", flat=True).first()
+
+
 def _target_item(product: Product, item: Item, target: Item | None, field: str) -> Item:
     # Unknown, archived, of another product, or the item itself: one message for all, so
     # nothing about other products leaks.
@@ -127,32 +133,40 @@ def move_item(
         raise InvalidInput(f"{item.key} is archived; restore it to move it.", code="archived")
     item.rank = current["rank"]
 
+    # The gap among live items the move names: the live item that would be directly above
+    # (`live_above`) and directly below (`live_below`). Archived items inside the gap hold their
+    # ranks for a restore, so they decide where in the gap a new key goes, never whether the
+    # item is already there.
     if position is not None:
-        # Express a position as a neighbour: the live item that will be directly above
-        # (position N) or the first live item (position 1).
         if position == 1:
-            first = _live(product).exclude(pk=item.pk).order_by("rank").values_list("rank", flat=True).first()
-            before_rank = first
-            after_rank = None
-            if first is not None:
-                below = _ranks(product, item, below=first, inclusive=False, limit=1)
-                after_rank = below[0] if below else None
+            live_above = None
+            live_below = _live(product).exclude(pk=item.pk).order_by("rank").values_list("rank", flat=True).first()
         else:
-            after_rank = _live_rank_at(product, item, min(position, MAX_POSITION) - 2)
-            nxt = _ranks(product, item, above=after_rank, inclusive=False, limit=1) if after_rank is not None else []
-            before_rank = nxt[0] if nxt else None
+            live_above = _live_rank_at(product, item, min(position, MAX_POSITION) - 2)
+            live_below = _next_live_rank(product, item, live_above) if live_above is not None else None
     elif after is not None:
-        after_rank = _target_item(product, item, after, "after").rank
-        nxt = _ranks(product, item, above=after_rank, inclusive=False, limit=1)
-        before_rank = nxt[0] if nxt else None
+        live_above = _target_item(product, item, after, "after").rank
+        live_below = _next_live_rank(product, item, live_above)
     else:
-        before_rank = _target_item(product, item, before, "before").rank
-        prev = _ranks(product, item, below=before_rank, inclusive=False, limit=1)
-        after_rank = prev[0] if prev else None
+        live_below = _target_item(product, item, before, "before").rank
+        prev = _live(product).exclude(pk=item.pk).filter(rank__lt=live_below).order_by("-rank")
+        live_above = prev.values_list("rank", flat=True).first()
 
-    # Already there: nothing to write.
-    if (after_rank is None or after_rank < item.rank) and (before_rank is None or item.rank < before_rank):
+    # Already there: no live position changes, so nothing is written or recorded (and the
+    # archived items around it keep their places between the same live neighbours).
+    if (live_above is None or live_above < item.rank) and (live_below is None or item.rank < live_below):
         return MoveResult(item=item, moved=False)
+
+    # Where in the gap: directly above `before` and the first live item (position 1);
+    # otherwise directly below the live item above.
+    if before is not None or (position is not None and live_above is None):
+        before_rank = live_below
+        prev_any = _ranks(product, item, below=live_below, inclusive=False, limit=1) if live_below is not None else []
+        after_rank = prev_any[0] if prev_any else None
+    else:
+        after_rank = live_above
+        next_any = _ranks(product, item, above=live_above, inclusive=False, limit=1)
+        before_rank = next_any[0] if next_any else None
 
     plan = ranking.plan_insert(
         [after_rank] if after_rank is not None else [],

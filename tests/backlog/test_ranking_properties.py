@@ -36,7 +36,10 @@ class Model:
     def place(self, key: str, index_in_others) -> None:
         others = [other for other in self.order if other != key]
         others.insert(index_in_others(others), key)
-        self.order = others
+        # A move that changes no live position is no move: archived items around the item
+        # keep their places between the same live neighbours.
+        if [other for other in others if other not in self.archived] != self.live:
+            self.order = others
 
     def move_after(self, key: str, target: str) -> None:
         self.place(key, lambda others: others.index(target) + 1)
