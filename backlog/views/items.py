@@ -227,24 +227,40 @@ def _render_detail(request: HttpRequest, item: Item, note_form: NoteForm, *, sta
     return render(request, "backlog/item_detail.html", context, status=status)
 
 
+# The edit form carries the values it was opened with, as hidden `original-<field>` inputs: on
+# a stale save, only the fields the user changed from those are kept over the newer version.
+ORIGINAL = "original-"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_edit(request: HttpRequest, item_key: str) -> HttpResponse:
     """Edit an item. The form carries the version it was opened at: a stale save is refused,
-    the newer values are shown, and what the user typed stays in the form."""
+    the newer values are shown, and what the user changed stays in the form (the fields they
+    did not change take the newer values). A save refused because the item was archived
+    meanwhile comes back with what was typed, too."""
     item = access_item_for_user(request.user, item_key, Action.EDIT_ITEMS)
     product = item.product
-    if item.is_archived:
+    if item.is_archived and request.method == "GET":
         messages.error(request, f"{item.key} is archived; restore it before editing.")
         return redirect("backlog:item-detail", item_key=item.key)
     may_rank = can(request.user, product, Action.RANK)
     options = {"may_rank": may_rank, "creating": False, "current_status": item.status}
-    newer = None
+    newer, archived_refusal = None, False
     if request.method == "GET":
         form = ItemForm(initial=item_initial(item), **options)
+        originals = _form_values(item)
     else:
         form = ItemForm(request.POST, **options)
-        if form.is_valid():
+        originals = {
+            name: request.POST[ORIGINAL + name] for name in ITEM_FORM_FIELDS if ORIGINAL + name in request.POST
+        }
+        if item.is_archived:
+            # Archived while the form was open: refuse, but keep what was typed.
+            form.is_valid()
+            _refuse_archived(form, item)
+            archived_refusal = True
+        elif form.is_valid():
             changes = form.changes()
             if changes["status"] == item.status:
                 # Unchanged: a developer editing a ready item must not be refused for a status
@@ -256,21 +272,27 @@ def item_edit(request: HttpRequest, item_key: str) -> HttpResponse:
                 )
             except StaleVersion as exc:
                 current = exc.current
-                newer = _differences(current, form.cleaned_data)
-                # Keep what the user typed, now based on the newer version: saving again is a
-                # deliberate choice made with both versions in view.
-                data = request.POST.copy()
-                data["version"] = str(current.version)
+                newer = _differences(current, request.POST, originals)
+                # Keep what the user changed, now based on the newer version; every field they
+                # left alone takes the newer value, so saving again cannot silently revert
+                # someone else's change to it. Saving again is a deliberate choice made with
+                # both versions in view.
+                data = _rebased(request.POST, originals, current)
                 form = ItemForm(data, **{**options, "current_status": current.status})
                 form.is_valid()
                 form.add_error(
                     None,
-                    f"Someone changed {current.key} while you were editing it. Their version is shown "
-                    "below; your changes are still in the form. Review them and save again.",
+                    f"Someone changed {current.key} while you were editing it. What changed is shown "
+                    "below; your changes are still in the form, and the fields you had not changed "
+                    "now hold the saved values. Review them and save again.",
                 )
-                item = current
+                item, originals = current, _form_values(current)
             except InvalidInput as exc:
-                add_service_errors(form, exc)
+                if exc.code == "archived":
+                    _refuse_archived(form, item)
+                    archived_refusal = True
+                else:
+                    add_service_errors(form, exc)
             else:
                 messages.success(request, f"Saved {item.key}.")
                 return redirect("backlog:item-detail", item_key=item.key)
@@ -283,30 +305,86 @@ def item_edit(request: HttpRequest, item_key: str) -> HttpResponse:
             "form": form,
             "creating": False,
             "newer": newer,
+            "originals": [(name, originals[name]) for name in ITEM_FORM_FIELDS if name in originals],
+            "archived_refusal": archived_refusal,
+            "may_rank": may_rank,
             "may_manage": can(request.user, product, Action.MANAGE_PRODUCT),
         },
         status=400 if form.is_bound and form.errors else 200,
     )
 
 
-def _differences(current: Item, mine: dict) -> list[dict]:
-    """Fields where the saved item differs from what the user submitted, for the stale page."""
-    saved = item_initial(current)
-    labels = {
-        name: str(ItemForm.base_fields[name].label or name.replace("_", " ").capitalize()) for name in ITEM_FORM_FIELDS
-    }
+def _refuse_archived(form: ItemForm, item: Item) -> None:
+    """The refusal of a save to an item archived meanwhile, with the way forward."""
+    form.add_error(
+        None,
+        f"{item.key} is archived; restore it before editing. What you typed is still in the form: "
+        f"a product owner can restore {item.key} from the archived items, and then you can save again.",
+    )
+
+
+def _form_values(item: Item) -> dict[str, str]:
+    """The item's fields as the edit form sends them (strings), without the version."""
+    initial = item_initial(item)
+    return {name: "" if initial[name] is None else str(initial[name]) for name in ITEM_FORM_FIELDS}
+
+
+def _comparable(name: str, value) -> str | list[str]:
+    # Browsers send line breaks as CRLF and the form strips whitespace; labels are a set.
+    text = str(value or "").replace("\r\n", "\n").strip()
+    if name == "labels":
+        return sorted({part.strip() for part in text.split(",") if part.strip()})
+    return text
+
+
+def _changed_by_user(name: str, posted: QueryDict, originals: dict[str, str]) -> bool:
+    """Whether the user changed this field from the value the form was opened with. Without
+    that value (a form opened before the form carried it), whatever was sent counts."""
+    if name not in originals:
+        return True
+    return _comparable(name, posted.get(name, "")) != _comparable(name, originals[name])
+
+
+def _rebased(posted: QueryDict, originals: dict[str, str], current: Item) -> QueryDict:
+    """The user's changes on top of the current version: the fields they left alone take the
+    current values."""
+    data = posted.copy()
+    saved = _form_values(current)
+    for name in ITEM_FORM_FIELDS:
+        if not _changed_by_user(name, posted, originals):
+            data[name] = saved[name]
+    data["version"] = str(current.version)
+    return data
+
+
+def _display(name: str, value: str) -> str:
+    """A field's value as people read it: labels of kinds and statuses, not their codes."""
+    if name == "kind":
+        return str(dict(Item.Kind.choices).get(value, value))
+    if name == "status":
+        return str(dict(Item.Status.choices).get(value, value))
+    if name == "labels":
+        return ", ".join(_comparable(name, value))
+    return value
+
+
+def _differences(current: Item, posted: QueryDict, originals: dict[str, str]) -> list[dict]:
+    """For the stale page: the fields someone else changed while the user was editing, with the
+    saved value and the user's own (None where the user had not changed the field, so the form
+    now holds the saved value). Without the opened-with values, every field where the saved item
+    differs from what the user sent."""
+    saved = _form_values(current)
     rows = []
     for name in ITEM_FORM_FIELDS:
-        theirs = saved[name]
-        yours = mine.get(name)
-        if name == "labels":
-            yours = ", ".join(yours or [])
-        elif name == "estimate":
-            yours = "" if yours is None else str(yours)
-        if str(theirs or "") != str(yours or ""):
-            display = dict(Item.Status.choices).get(theirs) if name == "status" else None
-            display = display or (dict(Item.Kind.choices).get(theirs) if name == "kind" else None)
-            rows.append({"field": labels[name], "theirs": display or theirs, "yours": yours})
+        theirs, yours = saved[name], posted.get(name, "")
+        if name in originals:
+            if _comparable(name, theirs) == _comparable(name, originals[name]):
+                continue  # nobody else changed it
+        elif _comparable(name, theirs) == _comparable(name, yours):
+            continue
+        label = str(ItemForm.base_fields[name].label or name.replace("_", " ").capitalize())
+        mine = _display(name, yours) if _changed_by_user(name, posted, originals) else None
+        rows.append({"field": label, "theirs": _display(name, theirs), "yours": mine})
     return rows
 
 
