@@ -1,6 +1,8 @@
 // The backlog page's enhancements on top of plain forms (which work without this file):
 // - every move request says how many rows are loaded, so the server re-renders all of them;
-// - after an htmx swap, focus returns to the same control of the moved item;
+// - after an htmx swap, focus returns to the same control of the moved item; when the server
+//   refused the move and that control is gone (the item was archived elsewhere, a drop's target
+//   left the list), focus goes to the row that took its place, else to the status region;
 // - "Show more" moves focus to the first new row;
 // - a move the server refuses (4xx, 5xx) or never receives is announced, and focus stays put;
 // - native HTML5 drag and drop posts the moved key and its new neighbour.
@@ -9,7 +11,7 @@
 
   const LIST = "#backlog-list";
   const STATUS = "#move-status";
-  let pendingFocus = null; // {key, control} to focus once the list is swapped
+  let pendingFocus = null; // {key, control, index, drop} to focus once the list is swapped
   let lastMove = null; // the control that made the last move, for Undo to return to
   let pressed = null; // the element that made the move in flight, for a failed move to keep focus on
 
@@ -20,6 +22,14 @@
   function loadedRows() {
     const el = list();
     return el ? el.querySelectorAll("tbody tr[data-key]").length : 0;
+  }
+
+  function rowIndex(key) {
+    const el = list();
+    if (!el) return -1;
+    return Array.prototype.findIndex.call(el.querySelectorAll("tbody tr[data-key]"), function (row) {
+      return row.dataset.key === key;
+    });
   }
 
   function isMoveRequest(elt) {
@@ -41,7 +51,8 @@
     const form = elt && elt.closest && elt.closest("form[data-move]");
     if (!form) return;
     if (form.hasAttribute("data-undo")) {
-      pendingFocus = lastMove && lastMove.key === form.dataset.key ? lastMove : { key: form.dataset.key, control: "up" };
+      const previous = lastMove && lastMove.key === form.dataset.key ? lastMove : { control: "up" };
+      pendingFocus = { key: form.dataset.key, control: previous.control, index: rowIndex(form.dataset.key) };
       pressed = form.contains(document.activeElement) ? document.activeElement : form.querySelector("button");
       return;
     }
@@ -52,7 +63,7 @@
     const active = form.contains(document.activeElement) ? document.activeElement : null;
     const source = active || (trigger && trigger.submitter);
     const control = source && source.dataset ? source.dataset.control : null;
-    pendingFocus = { key: form.dataset.key, control: control || "up" };
+    pendingFocus = { key: form.dataset.key, control: control || "up", index: rowIndex(form.dataset.key) };
     lastMove = pendingFocus;
     pressed = source && source.focus ? source : null;
   });
@@ -62,17 +73,39 @@
     return el ? el.querySelector('tr[data-key="' + CSS.escape(key) + '"]') : null;
   }
 
+  function rowLink(row) {
+    return row ? row.querySelector("td.key a") : null;
+  }
+
+  // The status region is not focusable by itself; it is only ever focused from here.
+  function statusRegion() {
+    const region = document.querySelector(STATUS);
+    if (region && !region.hasAttribute("tabindex")) region.setAttribute("tabindex", "-1");
+    return region;
+  }
+
   document.addEventListener("htmx:afterSettle", function (event) {
     const target = event.detail.target;
     if (!target) return;
     if (target.id === "backlog-list" && pendingFocus) {
       const focus = pendingFocus;
       pendingFocus = null;
+      // The server answered with the list and an announcement; a refusal (the item archived
+      // elsewhere, a drop next to a row archived meanwhile) is marked as an error.
+      const refused = !!document.querySelector(STATUS + " .announcement.is-error");
       const row = rowFor(focus.key);
-      const control = row && row.querySelector('[data-control="' + focus.control + '"]');
+      const control = row && focus.control ? row.querySelector('[data-control="' + focus.control + '"]') : null;
       if (control) {
         control.focus();
-      } else {
+      } else if (refused) {
+        // The control that made the move is gone with the swap: without this, focus falls to
+        // <body> (or <main>, after a drop). The item's own row if it is still listed, else the
+        // row that took its position, else the announcement itself.
+        const rows = list() ? list().querySelectorAll("tbody tr[data-key]") : [];
+        const place = row || (focus.index >= 0 ? rows[focus.index] : null);
+        const next = rowLink(place) || statusRegion();
+        if (next) next.focus();
+      } else if (!focus.drop) {
         // The item moved below the loaded rows: the announcement and its Undo are next.
         const undo = document.querySelector('#move-status [data-control="undo"]');
         if (undo) undo.focus();
@@ -184,7 +217,9 @@
     event.preventDefault();
     const values = {};
     values[dropPlace(row, event)] = row.dataset.key;
-    pendingFocus = null;
+    // A drop that works leaves focus where the pointer left it; one the server refuses moves it
+    // to the row (see afterSettle).
+    pendingFocus = { key: moving.dataset.key, control: null, index: rowIndex(moving.dataset.key), drop: true };
     pressed = null;
     window.htmx.ajax("POST", moving.dataset.moveUrl, {
       source: moving,
