@@ -40,7 +40,9 @@ class Sprint(models.Model):
     goal_outcome = models.CharField(max_length=10, choices=GoalOutcome.choices, blank=True)
     goal_note = models.TextField(blank=True)
     # Frozen at close: {"committed_points", "added_points", "removed_points", "completed_points",
-    # "done": [{"key", "title", "estimate"}], "not_done": [{"key", "title", "estimate", "placed"}]}.
+    # "done": [{"key", "title", "estimate"}], "not_done": [{"key", "title", "estimate", "placed"}],
+    # "removed": [{"key", "title", "estimate"}]}; "placed" is top, next, keep or archived. Sprints
+    # closed before "removed" was recorded have no such key.
     outcome = models.JSONField(null=True, blank=True)
     review_notes = models.TextField(blank=True)
     # Optimistic concurrency for the sprint's own fields (goal, dates, review notes).

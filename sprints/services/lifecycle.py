@@ -414,6 +414,25 @@ def _event_totals(sprint: Sprint) -> dict[str, int]:
     return totals
 
 
+def _removed_items(sprint: Sprint) -> list[dict]:
+    """The items taken out of the active sprint (and not put back), in the order they left, each
+    with the points its removal took out of the sprint. Two queries."""
+    taken_out = (
+        SprintItem.objects.select_related("item")
+        .filter(sprint=sprint, removed_at__isnull=False)
+        .order_by("removed_at", "pk")
+    )
+    removal_points = dict(
+        SprintEvent.objects.filter(sprint=sprint, kind=SprintEvent.Kind.REMOVED, reestimate=False)
+        .order_by("at", "pk")
+        .values_list("item_id", "points")
+    )  # an item taken out twice (put back in between) keeps its last removal's points
+    return [
+        {"key": si.item.key, "title": si.item.title, "estimate": removal_points.get(si.item_id, si.item.estimate)}
+        for si in taken_out
+    ]
+
+
 @transaction.atomic
 def close_sprint(
     *,
@@ -425,8 +444,10 @@ def close_sprint(
 ) -> Sprint:
     """Close the active sprint: say whether its goal was met, place each unfinished item (by its
     key: "top" of the backlog, the default, keeping sprint order; "next" planned sprint; or
-    "keep" its old position), and freeze the outcome. Refused as a whole, with nothing changed,
-    when an item is to go to a next sprint that does not exist."""
+    "keep" its old position), and freeze the outcome. An item archived during the sprint stays
+    archived and is recorded as placed "archived". The outcome also names the items taken out
+    while the sprint ran. Refused as a whole, with nothing changed, when an item is to go to a
+    next sprint that does not exist (or an archived one is to go there)."""
     require(by, sprint.product, Action.PLAN_SPRINTS)
     if goal_outcome not in Sprint.GoalOutcome.values:
         raise _invalid("goal_outcome", "Was the sprint goal met? Choose met, partly or not met.")
@@ -471,10 +492,11 @@ def close_sprint(
                 code="no_next_sprint",
             )
     for si in unfinished:
-        if chosen[si.item.key] != "keep" and si.item.archived_at is not None:
+        if si.item.archived_at is not None:
             if chosen[si.item.key] == "next":
                 raise _invalid("placements", f"{si.item.key} is archived; restore it or keep it where it is.")
-            chosen[si.item.key] = "keep"  # archived: it has no place in the backlog to go to
+            # It has no place in the backlog to go back to: the outcome says so, not "keep".
+            chosen[si.item.key] = "archived"
 
     # Top of the backlog in sprint order: the first to position 1, each next one below it.
     previous = None
@@ -501,6 +523,7 @@ def close_sprint(
             {"key": si.item.key, "title": si.item.title, "estimate": si.item.estimate, "placed": chosen[si.item.key]}
             for si in unfinished
         ],
+        "removed": _removed_items(current),
     }
     current.status = Sprint.Status.CLOSED
     current.goal_outcome = goal_outcome

@@ -4,6 +4,7 @@ and closing places unfinished items as the closer says."""
 import pytest
 
 from backlog.models import Item
+from sprints import services
 from sprints.models import Sprint, SprintItem
 from tests.api_sprints.conftest import close, make_sprint, move, plan, sprint_url, start
 from tests.conftest import make_item
@@ -60,6 +61,29 @@ def test_closing_freezes_the_outcome_and_the_goal_verdict(as_user, po, active_sp
     assert (data["status"], data["goal_outcome"], data["goal_note"]) == ("closed", "not_met", body["goal_note"])
     assert data["outcome"]["committed_points"] == 16
     assert data["outcome"]["completed_points"] == 5
+    assert data["outcome"]["removed"] == []
+
+
+def test_the_outcome_names_removed_and_archived_items(as_user, po, active_sprint, ready_items):
+    from backlog import services as backlog_services
+
+    services.remove_from_sprint(sprint=active_sprint, item=ready_items[0], by=po)
+    backlog_services.archive_item(item=ready_items[1], by=po)
+    outcome = (
+        as_user(po)
+        .post(sprint_url(active_sprint, "close"), {"goal_outcome": "partly"}, format="json")
+        .json()["outcome"]
+    )
+    assert outcome["removed"] == [{"key": ready_items[0].key, "title": ready_items[0].title, "estimate": 3}]
+    placed = {entry["key"]: entry["placed"] for entry in outcome["not_done"]}
+    assert placed == {ready_items[1].key: "archived", ready_items[2].key: "top"}
+
+
+def test_a_sprint_closed_before_removed_items_were_recorded_says_null(as_user, po, active_sprint):
+    closed = close(active_sprint)
+    outcome = {key: value for key, value in closed.outcome.items() if key != "removed"}
+    Sprint.objects.filter(pk=closed.pk).update(outcome=outcome)
+    assert as_user(po).get(sprint_url(closed)).json()["outcome"]["removed"] is None
 
 
 def test_the_closed_sprint_s_numbers_do_not_move_when_items_change(as_user, po, active_sprint, ready_items):

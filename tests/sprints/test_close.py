@@ -1,6 +1,9 @@
 """Closing a sprint: the goal outcome, where unfinished work goes, and the frozen outcome."""
 
+import re
+
 import pytest
+from django.urls import reverse
 
 from backlog import services as backlog_services
 from backlog.models import HistoryEntry, Item
@@ -51,6 +54,7 @@ def test_closing_freezes_the_outcome(worked_sprint, po):
             {"key": c.key, "title": "C", "estimate": 8, "placed": "top"},
             {"key": d.key, "title": "D", "estimate": 2, "placed": "top"},
         ],
+        "removed": [],
     }
     assert HistoryEntry.objects.filter(event="sprints.sprint.closed").exists()
 
@@ -177,9 +181,105 @@ def test_a_developer_cannot_use_the_sprint_close_way_to_rank(product, developer)
         backlog_services.move_item(item=item, by=developer, position=1, for_sprint_close=True)
 
 
-def test_an_unfinished_item_archived_during_the_sprint_stays_archived(worked_sprint, product, po):
+def test_an_unfinished_item_archived_during_the_sprint_stays_archived_and_is_recorded_so(worked_sprint, product, po):
+    sprint, _a, _b, c, d = worked_sprint
+    backlog_services.archive_item(item=c, by=po)
+    before = backlog_keys(product)
+    outcome = close(sprint, po, placements={d.key: "keep"}).outcome
+    assert Item.objects.get(pk=c.pk).archived_at is not None
+    assert {entry["key"]: entry["placed"] for entry in outcome["not_done"]} == {c.key: "archived", d.key: "keep"}
+    assert backlog_keys(product) == before
+    history = HistoryEntry.objects.get(event="sprints.sprint.closed")
+    assert history.data["placements"][c.key] == "archived"
+
+
+def test_an_archived_item_placed_keep_is_recorded_as_archived_too(worked_sprint, po):
     sprint, _a, _b, c, _d = worked_sprint
     backlog_services.archive_item(item=c, by=po)
+    outcome = close(sprint, po, placements={c.key: "keep"}).outcome
+    assert outcome["not_done"][0] == {"key": c.key, "title": "C", "estimate": 8, "placed": "archived"}
+
+
+def test_an_archived_item_cannot_go_to_the_next_sprint(worked_sprint, product, po):
+    sprint, _a, _b, c, _d = worked_sprint
+    make_sprint(product, po)
+    backlog_services.archive_item(item=c, by=po)
+    with pytest.raises(InvalidInput, match=f"{c.key} is archived"):
+        close(sprint, po, placements={c.key: "next"})
+
+
+# --- Items taken out mid-sprint --------------------------------------------------------------------
+
+
+def test_the_outcome_names_the_items_removed_mid_sprint_with_their_points_then(worked_sprint, product, po):
+    sprint, a, _b, c, d = worked_sprint
+    plan(sprint, [a], po)
+    services.remove_from_sprint(sprint=sprint, item=d, by=po)
+    services.remove_from_sprint(sprint=sprint, item=c, by=po)
+    # Re-estimated after it left: the outcome keeps the points its removal took out.
+    backlog_services.update_item(item=c, by=po, changes={"estimate": 13, "title": "C, renamed"})
     outcome = close(sprint, po).outcome
-    assert Item.objects.get(pk=c.pk).archived_at is not None
-    assert {entry["key"]: entry["placed"] for entry in outcome["not_done"]}[c.key] == "keep"
+    assert outcome["removed_points"] == 10
+    assert outcome["removed"] == [
+        {"key": d.key, "title": "D", "estimate": 2},
+        {"key": c.key, "title": "C, renamed", "estimate": 8},
+    ]
+    assert [entry["key"] for entry in outcome["not_done"]] == [a.key]
+
+
+def test_an_item_removed_and_put_back_is_not_listed_as_removed(worked_sprint, po):
+    sprint, _a, _b, c, d = worked_sprint
+    services.remove_from_sprint(sprint=sprint, item=d, by=po)
+    plan(sprint, [d], po)
+    outcome = close(sprint, po).outcome
+    assert outcome["removed"] == []
+    assert {entry["key"] for entry in outcome["not_done"]} == {c.key, d.key}
+
+
+def test_items_taken_out_while_planning_are_not_removed_scope(product, po):
+    sprint = make_sprint(product, po)
+    kept, dropped = make_ready_item(product, 3), make_ready_item(product, 5)
+    plan(sprint, [kept, dropped], po)
+    services.remove_from_sprint(sprint=sprint, item=dropped, by=po)
+    start(sprint, po)
+    outcome = close(sprint, po).outcome
+    assert (outcome["removed_points"], outcome["removed"]) == (0, [])
+
+
+# --- The closed sprint's page ----------------------------------------------------------------------
+
+
+def outcome_section(client, sprint) -> str:
+    html = client.get(reverse("sprints:sprint-detail", args=[sprint.pk])).content.decode()
+    return re.search(r'<section aria-labelledby="outcome-heading".*?</section>', html, re.S).group(0)
+
+
+def test_the_closed_sprint_page_says_an_item_was_archived_and_names_the_removed_ones(
+    client, worked_sprint, product, po, stakeholder
+):
+    sprint, _a, _b, c, d = worked_sprint
+    backlog_services.archive_item(item=c, by=po)
+    services.remove_from_sprint(sprint=sprint, item=d, by=po)
+    close(sprint, po)
+    client.force_login(stakeholder)
+    section = outcome_section(client, sprint)
+    not_done = re.search(r'<table class="data-table outcome-not-done">.*?</table>', section, re.S).group(0)
+    assert "Archived during the sprint" in not_done
+    assert "Its old position" not in not_done
+    removed = re.search(r'<table class="data-table outcome-removed">.*?</table>', section, re.S).group(0)
+    assert f">{d.key}</a>" in removed and ">D</td>" in removed and '<td class="num">2</td>' in removed
+
+
+def test_an_outcome_frozen_before_archived_and_removed_were_recorded_still_reads(
+    client, worked_sprint, product, po, stakeholder
+):
+    sprint, _a, _b, c, d = worked_sprint
+    services.remove_from_sprint(sprint=sprint, item=d, by=po)
+    closed = close(sprint, po, placements={c.key: "keep"})
+    old = {key: value for key, value in closed.outcome.items() if key != "removed"}
+    Sprint.objects.filter(pk=sprint.pk).update(outcome=old)
+    client.force_login(stakeholder)
+    section = outcome_section(client, sprint)
+    assert "Its old position" in section
+    assert "outcome-removed" not in section
+    assert "<dt>Removed</dt><dd>2 " in section

@@ -13,6 +13,8 @@ from .common import ID_MAX, ITEM_KEY_MAX, SPRINT_STATUS_CHOICES, iso_date, links
 from .goals import GoalRefSerializer
 
 PLACEMENT_CHOICES = [("top", "Top of the backlog"), ("next", "Into the next sprint"), ("keep", "Its old position")]
+# What a close recorded: the choices above, or an item archived during the sprint (it stays so).
+PLACED_CHOICES = [*PLACEMENT_CHOICES, ("archived", "Archived during the sprint")]
 
 
 class OutcomeItemSerializer(OutputSerializer):
@@ -20,7 +22,7 @@ class OutcomeItemSerializer(OutputSerializer):
     title = serializers.CharField()
     estimate = serializers.IntegerField(allow_null=True, help_text="Points as they were at close.")
     placed = serializers.ChoiceField(
-        choices=PLACEMENT_CHOICES, required=False, help_text="Unfinished items only: where the close put it."
+        choices=PLACED_CHOICES, required=False, help_text="Unfinished items only: where the close put it."
     )
 
 
@@ -33,6 +35,12 @@ class OutcomeSerializer(OutputSerializer):
     completed_points = serializers.IntegerField(help_text="The velocity this sprint contributes.")
     done = OutcomeItemSerializer(many=True)
     not_done = OutcomeItemSerializer(many=True)
+    removed = OutcomeItemSerializer(
+        many=True,
+        allow_null=True,
+        help_text="Items taken out while the sprint ran, with the points their removal took out; null for "
+        "sprints closed before Ordo recorded them.",
+    )
 
 
 class SummarySerializer(OutputSerializer):
@@ -98,7 +106,9 @@ class SprintSerializer(OutputSerializer):
             "goal_outcome": sprint.goal_outcome or None,
             "goal_note": sprint.goal_note,
             "item_count": sprint.item_count,
-            "outcome": sprint.outcome if sprint.status == Sprint.Status.CLOSED else None,
+            "outcome": {**sprint.outcome, "removed": sprint.outcome.get("removed")}
+            if sprint.status == Sprint.Status.CLOSED and sprint.outcome
+            else None,
             "items_url": link("api-sprint-item-list", sprint_id=sprint.pk),
             "burndown_url": link("api-sprint-burndown", sprint_id=sprint.pk),
             "review_url": link("api-sprint-review", sprint_id=sprint.pk),
