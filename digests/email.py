@@ -2,7 +2,8 @@
 
 HTML and plain-text parts; no images, no scripts, no external resources, a few inline styles
 for mail clients that drop <style>. User-written text is escaped by the templates, Markdown goes
-through the same sanitising renderer as the pages. Headers: a Message-ID derived from the
+through the same sanitising renderer as the pages, and its relative links are made absolute
+against SITE_URL (`links`), in both parts. Headers: a Message-ID derived from the
 delivery (a resend after a crash is the same message), RFC 8058 one-click unsubscribe, and the
 auto-generated markers that keep out-of-office replies away.
 """

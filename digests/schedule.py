@@ -1,4 +1,5 @@
-"""When a weekly digest is due, in the member's own time zone. Pure functions: no database.
+"""When a weekly digest is due, in the member's own time zone, and when a delivery that failed
+for a while is tried again. Pure functions: no database.
 
 A weekly subscription names a weekday and an hour. Its slots are that local wall-clock time in
 each week; the due slot is the latest one at or before now, and its period is the ISO week of
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 from zoneinfo import ZoneInfo
+
+from django.conf import settings
 
 
 def local_slot(day: dt.date, hour: int, tz: ZoneInfo) -> dt.datetime:
@@ -44,3 +47,9 @@ def next_weekly_slot(now: dt.datetime, *, weekday: int, hour: int, tz: ZoneInfo)
     latest = latest_weekly_slot(now, weekday=weekday, hour=hour, tz=tz)
     local_day = latest.astimezone(tz).date() + dt.timedelta(days=7)
     return local_slot(local_day, hour, tz)
+
+
+def retry_delay(attempt: int) -> int:
+    """Seconds to wait after the `attempt`-th try failed for a while: 30 s, 60 s, 120 s, 240 s…
+    capped at DIGEST_RETRY_MAX_DELAY (well inside the broker's visibility timeout)."""
+    return min(settings.DIGEST_RETRY_BASE_DELAY * 2 ** max(attempt - 1, 0), settings.DIGEST_RETRY_MAX_DELAY)

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import zone_named
 from backlog import selectors as backlog_selectors
-from backlog.models import Item, Membership, Product, Role
+from backlog.models import Item, Membership, Product, ProductGoal, Role
 from backlog.permissions import Action, require
 from sprints import forecast_display
 from sprints import selectors as sprint_selectors
@@ -81,6 +81,35 @@ def preference_of(user, product: Product) -> Preference:
     joined = Membership.objects.filter(user=user, product=product).values_list("created_at", flat=True).first()
     row = DigestSubscription.objects.filter(user=user, product=product).first()
     return _preference(product, role, joined or timezone.now(), row)
+
+
+def next_weekly_digests(user, preferences: Iterable[Preference], now: dt.datetime) -> dict[int, dt.datetime]:
+    """When each weekly digest of the member comes next, by product id, in their time zone. One
+    delivery per ISO week: a slot in a week that already has a delivery row (the member moved
+    their weekday after this week's digest was planned) is skipped, as the tick skips it. One
+    query, whatever the number of products."""
+    tz = zone_named(user.time_zone)
+    candidates = {}
+    for preference in preferences:
+        if preference.frequency != Frequency.WEEKLY:
+            continue
+        slot = schedule.next_weekly_slot(now, weekday=preference.weekday, hour=preference.hour, tz=tz)
+        following = schedule.local_slot(slot.astimezone(tz).date() + dt.timedelta(days=7), preference.hour, tz)
+        candidates[preference.product.pk] = (slot, following)
+    if not candidates:
+        return {}
+    periods = {schedule.week_period(slot, tz) for slots in candidates.values() for slot in slots}
+    taken = set(
+        DigestDelivery.objects.filter(user=user, product_id__in=candidates, period__in=periods).values_list(
+            "product_id", "period"
+        )
+    )
+    found = {}
+    for product_id, slots in candidates.items():
+        # Rows exist only for slots that have come: at most this week's is taken, never the next.
+        slot = next((slot for slot in slots if (product_id, schedule.week_period(slot, tz)) not in taken), slots[-1])
+        found[product_id] = slot.astimezone(tz)
+    return found
 
 
 def unsubscribe_token(user_id: int, product_id: int) -> str:
@@ -169,14 +198,25 @@ def stuck_deliveries(now: dt.datetime) -> QuerySet[DigestDelivery]:
 def deliveries_to_enqueue(now: dt.datetime) -> list[int]:
     """Pending deliveries never handed to the broker, or handed long enough ago that the message
     may have been lost (Redis down at the time): a second message is harmless, the claim makes
-    the send happen once."""
+    the send happen once. One that failed for a while in-process (no broker: tried, unqueued)
+    waits for its backoff, counted from the attempt's claim, as a broker's retry would. One query."""
     cutoff = now - dt.timedelta(seconds=settings.DIGEST_REQUEUE_AFTER)
-    return list(
+    pending = (
         DigestDelivery.objects.filter(state=DigestDelivery.State.PENDING)
         .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=cutoff))
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "enqueued_at", "attempts", "claimed_at")
     )
+    return [
+        pk
+        for pk, enqueued_at, attempts, claimed_at in pending
+        if not (
+            enqueued_at is None
+            and attempts
+            and claimed_at is not None
+            and claimed_at + dt.timedelta(seconds=schedule.retry_delay(attempts)) > now
+        )
+    ]
 
 
 def failed_deliveries(product: Product, *, limit: int = 20) -> QuerySet[DigestDelivery]:
@@ -404,6 +444,12 @@ def _closed_sprints(product: Product, since: dt.datetime) -> list[dict]:
                     {"key": e["key"], "title": e["title"], "estimate": e["estimate"], "placed": e.get("placed", "")}
                     for e in outcome.get("not_done", [])
                 ],
+                # None: the sprint closed before its outcome named the items taken out.
+                "removed": (
+                    [{"key": e["key"], "title": e["title"], "estimate": e["estimate"]} for e in outcome["removed"]]
+                    if "removed" in outcome
+                    else None
+                ),
                 "review_notes": sprint.review_notes,
                 "feedback_items": turned.get(sprint.pk, []),
                 "url": _url("sprints:sprint-review", sprint.pk),
@@ -432,6 +478,21 @@ def _active_sprint(product: Product, today: dt.date) -> dict | None:
     }
 
 
+def _product_goals(product: Product, ended_after: dt.datetime, told: set[int]) -> tuple[ProductGoal | None, list]:
+    """The active product goal, and the goals achieved or abandoned after `ended_after` that no
+    earlier digest told, oldest first. One query."""
+    active, ended = None, []
+    goals = ProductGoal.objects.filter(product=product).filter(
+        Q(status=ProductGoal.Status.ACTIVE) | Q(closed_at__gt=ended_after)
+    )
+    for goal in goals.order_by("closed_at", "pk"):
+        if goal.status == ProductGoal.Status.ACTIVE:
+            active = goal
+        elif goal.pk not in told:
+            ended.append(goal)
+    return active, ended
+
+
 def build_digest(user, product: Product, *, now: dt.datetime | None = None) -> dict:
     """The member's next digest for the product, as they may read it (NotFound for anyone not a
     member). "Since the last digest" is since the last one this member was sent; the first one
@@ -447,13 +508,15 @@ def build_digest(user, product: Product, *, now: dt.datetime | None = None) -> d
     since = last.sent_at if last is not None else now - dt.timedelta(days=settings.DIGEST_FIRST_LOOKBACK_DAYS)
     previous_top = {entry["key"]: entry["position"] for entry in shown_before.get("top", [])} if last else None
 
-    goal = backlog_selectors.active_product_goal(product)
-    active = _active_sprint(product, now.date())
     # The last digest was built when its worker claimed it and marked sent after the mail server
-    # answered: sprints closed in between were in neither, so look back to the claim and leave
-    # out the sprints that digest told.
-    told = set(shown_before.get("sprints", [])) if last is not None else set()
+    # answered: sprints closed and goals ended in between were in neither, so look back to the
+    # claim and leave out what that digest told.
     closed_since = (last.claimed_at or last.sent_at) if last is not None else since
+    told_goals = set(shown_before.get("ended_goals", [])) if last is not None else set()
+    goal, ended_goals = _product_goals(product, closed_since, told_goals)
+    # Days left are counted from the member's own today, as the sprint page counts them for them.
+    active = _active_sprint(product, now.astimezone(zone_named(user.time_zone)).date())
+    told = set(shown_before.get("sprints", [])) if last is not None else set()
     closed = [sprint for sprint in _closed_sprints(product, closed_since) if sprint["number"] not in told]
     top, forecast = _top_entries(product, previous_top)
     left = _left_top(product, previous_top, [entry["key"] for entry in top])
@@ -463,6 +526,7 @@ def build_digest(user, product: Product, *, now: dt.datetime | None = None) -> d
 
     changed = last is None or bool(
         closed
+        or ended_goals
         or left
         or any(entry["change"] in ("new", "up", "down") for entry in top)
         or shown_before.get("goal") != (goal.pk if goal else None)
@@ -481,6 +545,9 @@ def build_digest(user, product: Product, *, now: dt.datetime | None = None) -> d
         "product_goal": (
             {"title": goal.title, "description": goal.description, "status": goal.status} if goal is not None else None
         ),
+        "ended_product_goals": [
+            {"title": ended.title, "status": ended.status, "closed_at": ended.closed_at} for ended in ended_goals
+        ],
         "active_sprint": active,
         "closed_sprints": closed,
         "top": top,
@@ -497,6 +564,7 @@ def build_digest(user, product: Product, *, now: dt.datetime | None = None) -> d
             "top": [{"key": entry["key"], "position": entry["position"]} for entry in top],
             "sprints": [sprint["number"] for sprint in closed],
             "goal": goal.pk if goal else None,
+            "ended_goals": [ended.pk for ended in ended_goals],
             "active_sprint": active["id"] if active else None,
         },
     }

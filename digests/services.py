@@ -259,8 +259,9 @@ def _failed_or_retry(
 ) -> Result:
     attempts = delivery.attempts  # read after the claim counted this one
     if transient and attempts < settings.DIGEST_MAX_ATTEMPTS:
-        # Back to pending: the task retries it after a backoff; if that message is lost, the
-        # tick hands it out again.
+        # Back to pending. With a broker the task retries it after a backoff (and if that message
+        # is lost, the tick hands it out again after DIGEST_REQUEUE_AFTER). In-process it is left
+        # unqueued: the first tick after the same backoff (counted from the claim) runs it again.
         enqueued_at = timezone.now() if may_retry else None
         _finish(delivery.pk, claimed_at, state=State.PENDING, error=reason, enqueued_at=enqueued_at)
         log.warning("digest delivery %s: transient failure (attempt %s): %s", delivery.pk, attempts, reason)
@@ -268,9 +269,3 @@ def _failed_or_retry(
     _finish(delivery.pk, claimed_at, state=State.FAILED, error=reason)
     log.error("digest delivery %s failed: %s", delivery.pk, reason)
     return Result("failed", reason)
-
-
-def backoff_seconds(attempt: int) -> int:
-    """30 s, 60 s, 120 s, 240 s… capped at DIGEST_RETRY_MAX_DELAY (well inside the broker's
-    visibility timeout)."""
-    return min(settings.DIGEST_RETRY_BASE_DELAY * 2 ** max(attempt - 1, 0), settings.DIGEST_RETRY_MAX_DELAY)

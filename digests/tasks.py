@@ -4,6 +4,10 @@ to run twice, concurrently, or after a crash.
 
 Enqueuing never breaks the caller: a broker that is down at enqueue time is logged, the
 delivery stays `pending`, and the next tick after the broker returns hands it out again.
+
+Without a broker (no REDIS_URL) "publishing" runs the task in-process, at once. Such a delivery
+is not marked queued: no message waits anywhere, and one that failed for a while is left
+pending for the first tick after its backoff, instead of for DIGEST_REQUEUE_AFTER.
 """
 
 from __future__ import annotations
@@ -12,25 +16,31 @@ import logging
 from functools import partial
 
 from celery import shared_task
+from celery.result import EagerResult
 from django.db import transaction
 from django.utils import timezone
 
-from . import selectors, services
+from . import schedule, selectors, services
 
 log = logging.getLogger(__name__)
 
 
-def _publish(delivery_id: int) -> bool:
+QUEUED, RAN = "queued", "ran"
+
+
+def _publish(delivery_id: int) -> str | None:
+    """QUEUED: a message is with the broker. RAN: there is no broker, the task ran in-process
+    and its outcome is in the row. None: the broker refused it."""
     try:
-        send_delivery.apply_async((delivery_id,), retry=False)
+        result = send_delivery.apply_async((delivery_id,), retry=False)
     except Exception:  # the broker's errors are many (kombu, redis, socket); none may escape
         log.exception("digest delivery %s: could not be queued (or run); the next tick will retry", delivery_id)
-        return False
-    return True
+        return None
+    return RAN if isinstance(result, EagerResult) else QUEUED
 
 
 def _publish_and_mark(delivery_id: int) -> None:
-    if _publish(delivery_id):
+    if _publish(delivery_id) == QUEUED:
         services.mark_enqueued([delivery_id], timezone.now())
 
 
@@ -48,16 +58,20 @@ def tick() -> dict:
     now = timezone.now()
     planned = services.plan_due(now)
     reclaimed = services.reclaim_stuck(now)
-    queued: list[int] = []
+    handed_out, queued = 0, []
     for delivery_id in selectors.deliveries_to_enqueue(now):
-        if not _publish(delivery_id):
+        published = _publish(delivery_id)
+        if published is None:
             break  # the broker is down: what is left stays pending for the next tick
-        queued.append(delivery_id)
+        handed_out += 1
+        if published == QUEUED:
+            queued.append(delivery_id)
     # One UPDATE per batch, after publishing: a row marked but never published would wait
-    # DIGEST_REQUEUE_AFTER for nothing; one published but not marked is only queued again.
+    # DIGEST_REQUEUE_AFTER for nothing; one published but not marked is only queued again. One
+    # run in-process is not marked: if it is pending again, it failed and waits for its retry.
     for start in range(0, len(queued), 500):
         services.mark_enqueued(queued[start : start + 500], now)
-    result = {"planned": planned, "reclaimed": reclaimed, "queued": len(queued)}
+    result = {"planned": planned, "reclaimed": reclaimed, "queued": handed_out}
     log.info("digest tick: %s", result)
     return result
 
@@ -65,9 +79,10 @@ def tick() -> dict:
 @shared_task(name="digests.send_delivery", bind=True, ignore_result=True, acks_late=True, max_retries=None)
 def send_delivery(self, delivery_id: int) -> str:
     """Send one delivery (see services.deliver). Transient failures retry with backoff; in-process
-    (no broker) they wait for the next tick instead of blocking the caller."""
+    (no broker) they wait for the first tick after the same backoff instead of blocking the
+    caller."""
     result = services.deliver(delivery_id, may_retry=not self.request.is_eager)
     if result.outcome == "retry" and not self.request.is_eager:
         attempts = self.request.retries + 1
-        raise self.retry(countdown=services.backoff_seconds(attempts))
+        raise self.retry(countdown=schedule.retry_delay(attempts))
     return result.outcome

@@ -14,21 +14,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import add_service_errors
-from accounts.models import zone_named
 from backlog.permissions import Action, access_product_for_user
 from config.errors import InvalidInput
 
-from . import email, schedule, selectors, services, tasks
+from . import email, selectors, services, tasks
 from .forms import PreferenceForm
 from .models import DigestDelivery, Frequency
-
-
-def _next_weekly(preference: selectors.Preference, time_zone: str):
-    if preference.frequency != Frequency.WEEKLY:
-        return None
-    tz = zone_named(time_zone)
-    slot = schedule.next_weekly_slot(timezone.now(), weekday=preference.weekday, hour=preference.hour, tz=tz)
-    return slot.astimezone(tz)
 
 
 def _form(preference: selectors.Preference, data=None) -> PreferenceForm:
@@ -42,10 +33,12 @@ def _form(preference: selectors.Preference, data=None) -> PreferenceForm:
 
 
 def _page(request: HttpRequest, forms: dict | None = None, *, status: int = 200) -> HttpResponse:
+    preferences = selectors.preferences_for_user(request.user)
+    upcoming = selectors.next_weekly_digests(request.user, preferences, timezone.now())
     rows = []
-    for preference in selectors.preferences_for_user(request.user):
+    for preference in preferences:
         form = (forms or {}).get(preference.product.pk) or _form(preference)
-        rows.append({"preference": preference, "form": form, "next": _next_weekly(preference, request.user.time_zone)})
+        rows.append({"preference": preference, "form": form, "next": upcoming.get(preference.product.pk)})
     return render(request, "digests/preferences.html", {"rows": rows}, status=status)
 
 

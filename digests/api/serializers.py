@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from backlog.models import Item, Role
+from backlog.models import Item, ProductGoal, Role
 from config.api import InputSerializer, OutputSerializer
 from sprints.models import Sprint
 
@@ -45,6 +45,15 @@ class DigestGoalSerializer(OutputSerializer):
     status = serializers.CharField()
 
 
+class DigestEndedGoalSerializer(OutputSerializer):
+    title = serializers.CharField()
+    # The goal statuses' one enum in the schema; an ended goal is only ever achieved or abandoned.
+    status = serializers.ChoiceField(
+        choices=ProductGoal.Status.choices, help_text="Achieved or abandoned: an ended goal."
+    )
+    closed_at = serializers.DateTimeField(help_text="When it was marked achieved or abandoned.")
+
+
 class DigestActiveSprintSerializer(OutputSerializer):
     id = serializers.IntegerField()
     number = serializers.IntegerField()
@@ -66,7 +75,12 @@ class DigestSprintItemSerializer(OutputSerializer):
 
 
 class DigestNotDoneSerializer(DigestSprintItemSerializer):
-    placed = serializers.CharField(help_text="Where it went at close: top, next (sprint) or keep (old position).")
+    placed = serializers.CharField(
+        help_text=(
+            "Where it went at close: top, next (sprint) or keep (old position); archived: it was archived during "
+            "the sprint and stays archived."
+        )
+    )
 
 
 class DigestFeedbackItemSerializer(OutputSerializer):
@@ -91,6 +105,14 @@ class DigestClosedSprintSerializer(OutputSerializer):
     completed_points = serializers.IntegerField()
     done = DigestSprintItemSerializer(many=True)
     not_done = DigestNotDoneSerializer(many=True, help_text="Listed as plainly as the done ones.")
+    removed = DigestSprintItemSerializer(
+        many=True,
+        allow_null=True,
+        help_text=(
+            "Items taken out of the sprint while it ran, with their estimate when they were taken out; null for a "
+            "sprint closed before its outcome named them (removed_points still counts them)."
+        ),
+    )
     review_notes = serializers.CharField(allow_blank=True, help_text="The review's summary, Markdown.")
     feedback_items = DigestFeedbackItemSerializer(many=True, help_text="Review feedback turned into backlog items.")
     url = serializers.URLField(help_text="The sprint's review page.")
@@ -150,6 +172,7 @@ class DigestShownSerializer(OutputSerializer):
     top = DigestShownTopSerializer(many=True)
     sprints = serializers.ListField(child=serializers.IntegerField())
     goal = serializers.IntegerField(allow_null=True)
+    ended_goals = serializers.ListField(child=serializers.IntegerField(), help_text="Ended product goals it told.")
     active_sprint = serializers.IntegerField(allow_null=True)
 
 
@@ -162,7 +185,10 @@ class DigestSerializer(OutputSerializer):
     since = serializers.DateTimeField(allow_null=True, help_text="When your last digest was sent; null: none yet.")
     first = serializers.BooleanField()
     changed = serializers.BooleanField(help_text="False: nothing new since your last digest (no email is sent).")
-    product_goal = DigestGoalSerializer(allow_null=True)
+    product_goal = DigestGoalSerializer(allow_null=True, help_text="The active product goal; null: none is set.")
+    ended_product_goals = DigestEndedGoalSerializer(
+        many=True, help_text="Product goals achieved or abandoned since your last digest, oldest first."
+    )
     active_sprint = DigestActiveSprintSerializer(allow_null=True)
     closed_sprints = DigestClosedSprintSerializer(many=True, help_text="Closed since your last digest, oldest first.")
     top = DigestTopEntrySerializer(many=True, help_text="The top 10 open items, with changes since your last digest.")

@@ -6,6 +6,9 @@ import datetime as dt
 
 from django import template
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString
+
+from .. import links
 
 register = template.Library()
 
@@ -23,3 +26,15 @@ def day(value: str | None) -> str:
 def points(value) -> str:
     """ "3 pts", or "unestimated"."""
     return "unestimated" if value is None else f"{value} pt{'s' if value != 1 else ''}"
+
+
+@register.filter
+def email_markdown(text: str | None) -> SafeString:
+    """User Markdown for the HTML part: sanitised as on the pages, its links absolute."""
+    return links.markdown_for_email(text)
+
+
+@register.filter
+def absolute_links(text: str | None) -> str:
+    """User Markdown for the plain-text part: as written, its links' destinations absolute."""
+    return links.absolute_markdown(text)

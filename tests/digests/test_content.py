@@ -467,7 +467,7 @@ def _world(key: str, items: int, recipients: int):
     items, and `recipients` stakeholders who each got a digest before the backlog changed."""
     po = make_user(f"po-{key.lower()}@example.com")
     product = backlog_services.create_product(by=po, key=key, name=key.title())
-    backlog_services.set_product_goal(product=product, by=po, title="Goal", description="*Why* it matters")
+    goal = backlog_services.set_product_goal(product=product, by=po, title="Goal", description="*Why* it matters")
     closed_history(product, po)
     backlog = make_items(product, items, by=po)
     for n in range(0, len(backlog), 3):
@@ -478,7 +478,7 @@ def _world(key: str, items: int, recipients: int):
         Membership.objects.create(product=product, user=person, role=Role.STAKEHOLDER)
         people.append(person)
     sprint = make_sprint(product, po)
-    sprint_items = [make_ready_item(product, 3) for _ in range(2)]
+    sprint_items = [make_ready_item(product, 3) for _ in range(3)]
     plan(sprint, sprint_items, po)
     start(sprint, po)
     sprint_services.add_feedback(sprint=sprint, by=people[0], body="More please")
@@ -497,8 +497,12 @@ def _world(key: str, items: int, recipients: int):
     feedback = sprint_services.add_feedback(sprint=sprint, by=people[-1], body="Faster please")
     sprint_services.feedback_to_item(feedback=feedback, by=po, position=3)
     move(sprint, sprint_items[0], SprintItem.Column.DONE, po)
+    sprint_services.remove_from_sprint(sprint=sprint, item=sprint_items[2], by=po)
     close(sprint, po, placements={sprint_items[1].key: "next"})
     start(later, po)
+    # And the product goal achieved since, and another set.
+    backlog_services.close_product_goal(goal=goal, by=po, status="achieved")
+    backlog_services.set_product_goal(product=product, by=po, title="Next goal")
     return product, people[0]
 
 
@@ -523,6 +527,8 @@ def test_build_digest_queries_grow_neither_with_the_backlog_nor_with_the_recipie
         assert {entry["reason"] for entry in digest["left_top"]} == {"done", "archived", "moved_down"}
         assert digest["closed_sprints"] and digest["active_sprint"]
         assert digest["closed_sprints"][0]["feedback_items"]
+        assert digest["closed_sprints"][0]["removed"]
+        assert digest["ended_product_goals"] and digest["product_goal"]
         assert {"new", "up", "down", "shifted"} <= {entry["change"] for entry in digest["top"]}
         assert digest["forecast"]["available"]
     assert small_count == large_count, (small_count, large_count)

@@ -2,10 +2,13 @@
 refusing bad input), "send me a preview now", the browser preview of the email under a sandboxing
 CSP, and the failed deliveries on the product owner's settings page."""
 
+import datetime
 import re
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -112,6 +115,51 @@ def test_saving_a_valid_form_updates_the_members_row(client, product, stakeholde
     client.post(reverse("digests:preference-update", args=["SHOP"]), {**data, "shop-frequency": "off"})
     row.refresh_from_db()
     assert row.frequency == Frequency.OFF
+
+
+# Tuesday 1 December 2026, 10:00 UTC: week 49, whose Monday digest went out yesterday.
+TUESDAY_W49 = datetime.datetime(2026, 12, 1, 10, 0, tzinfo=datetime.UTC)
+
+
+def test_a_weekday_moved_after_this_weeks_digest_shows_the_week_after_as_next(
+    client, product, stakeholder, monkeypatch
+):
+    """One digest per ISO week: this week's Friday is skipped by the tick, so the page says so."""
+    monkeypatch.setattr(timezone, "now", lambda: TUESDAY_W49)
+    DigestDelivery.objects.create(
+        user=stakeholder, product=product, period="week:2026-W49", kind="weekly", state=DigestDelivery.State.SENT
+    )
+    client.force_login(stakeholder)
+    data = {"shop-frequency": "weekly", "shop-weekday": "4", "shop-hour": "9"}
+    page = client.get(client.post(reverse("digests:preference-update", args=["SHOP"]), data)["Location"])
+
+    assert "Weekly; the next one Friday 11 Dec, 09:00." in section(page.content.decode(), "SHOP")
+
+
+def test_without_a_digest_this_week_the_next_slot_is_this_week(client, product, stakeholder, monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: TUESDAY_W49)
+    # Last week's and a preview this week do not hold this week's slot.
+    for period, kind in (("week:2026-W48", "weekly"), ("preview:2026-12-01T09:00", "preview")):
+        DigestDelivery.objects.create(user=stakeholder, product=product, period=period, kind=kind)
+    services.update_subscription(
+        user=stakeholder, product=product, frequency="weekly", weekday=4, hour=9, send_when_quiet=False
+    )
+    client.force_login(stakeholder)
+    html = section(client.get(reverse("digests:preferences")).content.decode(), "SHOP")
+    assert "Weekly; the next one Friday 4 Dec, 09:00." in html
+
+
+def test_the_preferences_page_runs_the_same_queries_for_one_product_or_many(client, po, product, stakeholder):
+    client.force_login(stakeholder)
+    counts = []
+    for key in ("BOOK", "CAFE", "DELI"):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("digests:preferences")).status_code == 200
+        counts.append(len(captured))
+        other = backlog_services.create_product(by=po, key=key, name=key.title())
+        Membership.objects.create(product=other, user=stakeholder, role=Role.STAKEHOLDER)
+        DigestDelivery.objects.create(user=stakeholder, product=other, period="week:2026-W01", kind="weekly")
+    assert counts[0] == counts[1] == counts[2], counts
 
 
 @pytest.mark.parametrize(
