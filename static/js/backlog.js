@@ -113,39 +113,13 @@
     }
   });
 
-  // A failed move swaps nothing (htmx leaves error responses alone): say so in the live region,
-  // or the user waits for a move that never comes.
-  function failure(status) {
-    if (!status) return "Not moved: the server could not be reached. Check your connection and try again.";
-    if (status === 401 || status === 403) {
-      return "Not moved: you may no longer have the right to do this (" + status + "). Reload the page.";
-    }
-    if (status === 404) return "Not moved: the item is no longer there (404). Reload the page.";
-    if (status >= 500) {
-      return "Not moved: something went wrong on the server (" + status + "). Reload the page and try again.";
-    }
-    return "Not moved: the server refused the move (" + status + "). Reload the page.";
-  }
-
-  // The message replaces the last announcement; an Undo whose button was the one pressed stays,
-  // so focus is not lost with it.
-  function announceFailure(text, keep) {
-    const region = document.querySelector(STATUS);
-    if (!region) return;
-    const message = document.createElement("p");
-    message.className = "announcement is-error";
-    message.textContent = text;
-    const kept = keep && region.contains(keep) ? keep.closest("form") || keep : null;
-    region.replaceChildren(message);
-    if (kept) region.appendChild(kept);
-  }
-
   function onFailure(event, status) {
     if (!isMoveRequest(event.detail.elt)) return;
     const control = pressed;
     pendingFocus = null;
     pressed = null;
-    announceFailure(failure(status), control);
+    const kept = control && control.closest("form") ? control.closest("form") : control;
+    OrdoMoves.announce(document.querySelector(STATUS), OrdoMoves.failure(status, "the item"), kept);
     if (control && control.isConnected && document.activeElement !== control) control.focus();
   }
 

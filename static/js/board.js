@@ -70,35 +70,13 @@
     if (control) control.focus();
   });
 
-  // A failed move swaps nothing (htmx leaves error responses alone): say so in the live region,
-  // or the user waits for a move that never comes.
-  function failure(status) {
-    if (!status) return "Not moved: the server could not be reached. Check your connection and try again.";
-    if (status === 401 || status === 403) {
-      return "Not moved: you may no longer have the right to do this (" + status + "). Reload the page.";
-    }
-    if (status === 404) return "Not moved: the card or the sprint is no longer there (404). Reload the page.";
-    if (status >= 500) {
-      return "Not moved: something went wrong on the server (" + status + "). Reload the page and try again.";
-    }
-    return "Not moved: the server refused the move (" + status + "). Reload the page.";
-  }
-
-  function announceFailure(text) {
-    const region = document.querySelector(STATUS);
-    if (!region) return;
-    const message = document.createElement("p");
-    message.className = "announcement is-error";
-    message.textContent = text;
-    region.replaceChildren(message);
-  }
-
   function onFailure(event, status) {
     const elt = event.detail.elt;
     if (!elt || !elt.closest || !elt.closest(BOARD)) return;
     const focus = pendingFocus;
     pendingFocus = null;
-    announceFailure(failure(status));
+    const said = OrdoMoves.failure(status, "the card or the sprint");
+    OrdoMoves.announce(document.querySelector(STATUS), said);
     const control = focus && focus.control;
     if (control && control.isConnected && document.activeElement !== control) control.focus();
   }
