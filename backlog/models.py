@@ -188,6 +188,12 @@ class ProductGoal(models.Model):
 class HistoryEntry(models.Model):
     """What happened to a product, by whom: `event` is dotted (`backlog.item.moved`)."""
 
+    # Events that others read back (invitation links check them; the members page lists the
+    # invitations still waiting).
+    INVITED = "backlog.member.invited"  # data: email, role
+    INVITATION_WITHDRAWN = "backlog.member.invitation_withdrawn"  # data: email
+    MEMBER_REMOVED = "backlog.member.removed"  # data: user
+
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="history")
     item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.CASCADE, related_name="history")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

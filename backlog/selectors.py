@@ -3,13 +3,27 @@ queryset or values with its joins built in, so no template or serializer queries
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
 
-from .models import ITEM_KEY_PATTERN, Item, Label, Membership, Product, ProductGoal, RefinementNote, Role, normal_key
+from .models import (
+    ITEM_KEY_PATTERN,
+    HistoryEntry,
+    Item,
+    Label,
+    Membership,
+    Product,
+    ProductGoal,
+    RefinementNote,
+    Role,
+    normal_key,
+)
 
 
 def products_for_user(user) -> QuerySet[Product]:
@@ -157,6 +171,44 @@ def members_of(product: Product) -> QuerySet[Membership]:
     stakeholders (the order of Role), by email within a role."""
     role_order = Case(*(When(role=role, then=Value(index)) for index, role in enumerate(Role.values)))
     return Membership.objects.filter(product=product).select_related("user").order_by(role_order, "user__email")
+
+
+@dataclass(frozen=True)
+class PendingInvitation:
+    email: str
+    role: str
+    sent_at: datetime.datetime
+    sent_by: str
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role in Role.values else self.role
+
+
+def pending_invitations(product: Product, members: Sequence[Membership]) -> list[PendingInvitation]:
+    """Invitations sent by email that are still waiting: the latest to each address, not expired,
+    not withdrawn since, to someone who is not a member now (`members`, already read). One query."""
+    since = timezone.now() - settings.INVITATION_MAX_AGE
+    events = (
+        HistoryEntry.objects.filter(
+            product=product,
+            event__in=(HistoryEntry.INVITED, HistoryEntry.INVITATION_WITHDRAWN),
+            created_at__gt=since,
+        )
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+    latest: dict[str, PendingInvitation | None] = {}
+    for entry in events:
+        email = entry.data.get("email", "")
+        if entry.event == HistoryEntry.INVITATION_WITHDRAWN:
+            latest[email] = None
+        else:
+            sent_by = entry.actor.name if entry.actor else "a former member"
+            latest[email] = PendingInvitation(email, entry.data.get("role", ""), entry.created_at, sent_by)
+    joined = {membership.user.email for membership in members}
+    waiting = [invitation for email, invitation in latest.items() if invitation and email not in joined]
+    return sorted(waiting, key=lambda invitation: invitation.sent_at, reverse=True)
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,7 @@ MATRIX = {
     "backlog:member-remove": [
         ("post", lambda w: {**key(w), "user_id": w.leaver.pk}, {}, OWNER_HTML),
     ],
+    "backlog:invitation-withdraw": [("post", key, {"email": "new@example.com"}, OWNER_HTML)],
     # HTML: the backlog and items
     "backlog:backlog": [("get", key, {}, READ_HTML)],
     "backlog:archived": [("get", key, {}, READ_HTML)],

@@ -159,8 +159,8 @@ def remove_member(*, membership: Membership, by) -> None:
 
 
 INVITATION_SALT = "ordo.invitation"
-INVITED, INVITATION_WITHDRAWN = "backlog.member.invited", "backlog.member.invitation_withdrawn"
-MEMBER_REMOVED = "backlog.member.removed"
+INVITED, INVITATION_WITHDRAWN = HistoryEntry.INVITED, HistoryEntry.INVITATION_WITHDRAWN
+MEMBER_REMOVED = HistoryEntry.MEMBER_REMOVED
 
 
 def _invitation_token(*, product: Product, email: str, role: str, by) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -102,6 +103,8 @@ def _members_page(request: HttpRequest, product, add_form: MemberAddForm, *, sta
         "manage": manage,
         "add_form": add_form,
         "roles": Role.choices,
+        "invitations": selectors.pending_invitations(product, members) if manage else [],
+        "invitation_days": settings.INVITATION_MAX_AGE.days,
     }
     return render(request, "backlog/members.html", context, status=status)
 
@@ -185,6 +188,20 @@ def member_remove(request: HttpRequest, key: str, user_id: str) -> HttpResponse:
     return redirect("backlog:members", key=product.key)
 
 
+@login_required
+@require_POST
+def invitation_withdraw(request: HttpRequest, key: str) -> HttpResponse:
+    """The product owner withdraws the invitation waiting for an address: its link stops working."""
+    product = access_product_for_user(request.user, key, Action.MANAGE_PRODUCT)
+    email = request.POST.get("email", "").strip()
+    if not email:
+        messages.error(request, "Say which invitation to withdraw.")
+    else:
+        services.withdraw_invitation(product=product, by=request.user, email=email)
+        messages.success(request, f"The invitation to {email} is withdrawn: its link no longer works.")
+    return redirect("backlog:members", key=product.key)
+
+
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """Shows the invitation's product and role. A newcomer sets a name and password, joins and is
@@ -240,5 +257,6 @@ urlpatterns = [
     path("p/<str:key>/members/", members, name="members"),
     re_path(rf"^p/(?P<key>[^/]+)/members/{MEMBER_ID}/role/$", member_role, name="member-role"),
     re_path(rf"^p/(?P<key>[^/]+)/members/{MEMBER_ID}/remove/$", member_remove, name="member-remove"),
+    path("p/<str:key>/invitations/withdraw/", invitation_withdraw, name="invitation-withdraw"),
     path("invitations/<str:token>/", invitation_accept, name="invitation-accept"),
 ]

@@ -86,3 +86,24 @@ def test_the_invitation_page_still_works_for_a_fresh_link(client, invite, produc
     assert client.get(path).status_code == 200
     assert join(client, path).status_code == 302
     assert Membership.objects.get(product=product, user__email=NEWCOMER).role == Role.DEVELOPER
+
+
+def test_the_members_page_lists_waiting_invitations_and_withdraws_one(client, invite, po, product, developer):
+    invite(email="first@example.com", role="stakeholder")
+    path = invite(email=NEWCOMER, role="developer")
+    invite(email="joined@example.com", role="developer")
+    Membership.objects.create(product=product, user=make_user("joined@example.com"), role=Role.DEVELOPER)
+    client.force_login(po)
+    html = client.get(f"/p/{product.key}/members/").content.decode()
+    waiting = html[html.index('id="invitations-heading"') :]
+    assert "first@example.com" in waiting and NEWCOMER in waiting and "joined@example.com" not in waiting
+    assert "Stakeholder" in waiting and "by Paula Owner" in waiting
+    response = client.post(f"/p/{product.key}/invitations/withdraw/", {"email": NEWCOMER}, follow=True)
+    html = response.content.decode()
+    assert f"The invitation to {NEWCOMER} is withdrawn" in html
+    assert NEWCOMER not in html[html.index('id="invitations-heading"') :]
+    client.logout()
+    assert "This invitation was withdrawn" in client.get(path).content.decode()
+    # The team sees members, not the invitations.
+    client.force_login(developer)
+    assert 'id="invitations-heading"' not in client.get(f"/p/{product.key}/members/").content.decode()
