@@ -168,7 +168,9 @@ def update_item(*, item: Item, by, changes: dict, expected_version: int | None =
     change is the status that follows a move on the sprint board (sprints.services.set_column),
     which lets any editor set done or ready."""
     role = require(by, item.product, Action.EDIT_ITEMS, not_found=f"No item {item.key}.")
-    current = Item.objects.select_for_update().select_related("product").get(pk=item.pk)
+    # The item's row only: locking the joined product row too deadlocked against a writer that
+    # holds the sprint and records history (its foreign keys share-lock product, then item).
+    current = Item.objects.select_for_update(of=("self",)).select_related("product").get(pk=item.pk)
     if expected_version is not None and expected_version != current.version:
         raise StaleVersion(
             f"Someone changed {current.key} since you opened it (now version {current.version}).",

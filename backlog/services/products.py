@@ -90,7 +90,7 @@ def _locked_product(product: Product) -> Product:
 
 def _locked_membership(membership: Membership) -> Membership:
     # Someone may have removed the member meanwhile: that is a 404, not a crash.
-    locked = Membership.objects.select_for_update().select_related("user").filter(pk=membership.pk).first()
+    locked = Membership.objects.select_for_update(of=("self",)).select_related("user").filter(pk=membership.pk).first()
     if locked is None:
         raise NotFound("No such member.")
     return locked

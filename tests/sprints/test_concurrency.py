@@ -78,7 +78,10 @@ def test_board_moves_and_re_estimates_of_one_item_at_once_never_deadlock(on_post
     from backlog.models import Item
 
     item = ready_items[0]
-    for round_ in range(10):
+    # A board move records history (share-locking product, then item) while holding the sprint;
+    # an edit locks the item. With the product row locked by the edit too, this deadlocked in
+    # about one run in four.
+    for round_ in range(30):
         column = "in_progress" if round_ % 2 == 0 else "todo"
         results, errors = run_together(
             lambda c=column: services.set_column(
