@@ -24,6 +24,28 @@ def username_from_request(request, credentials=None) -> str:
     return str(username).strip().lower()
 
 
+def client_ip(request) -> str | None:
+    """Where a sign-in attempt comes from. Directly: REMOTE_ADDR. Behind TRUSTED_PROXY_COUNT
+    proxies: the address the outermost one saw, which it appended to X-Forwarded-For; entries to
+    its left are the client's own word and can be forged. Without it every client would share
+    the proxy's address, and five bad passwords from anywhere would lock the account for all."""
+    count = settings.TRUSTED_PROXY_COUNT
+    if count:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= count:
+            return hops[-count]
+    return request.META.get("REMOTE_ADDR")
+
+
+def forget_failures(request, username: str) -> None:
+    """A successful sign-in clears the pair's failures, wherever it happened (the login form
+    does this through django-axes' login signal; the token endpoint logs nobody in)."""
+    from axes.helpers import get_client_ip_address
+    from axes.utils import reset
+
+    reset(ip=get_client_ip_address(request), username=str(username).strip().lower())
+
+
 def lockout_minutes() -> int:
     return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
 

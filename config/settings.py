@@ -155,9 +155,15 @@ AXES_FAILURE_LIMIT = int(env_str("AXES_FAILURE_LIMIT", "5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
+# A try during a lock (even with the right password) must not restart the cool-off, or one
+# request every 14 minutes keeps someone locked out for good.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The address of an attempt: REMOTE_ADDR, or behind DJANGO_PROXY_COUNT trusted proxies
+# (DJANGO_BEHIND_PROXY) the one the outermost of them saw, from X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+TRUSTED_PROXY_COUNT = int(env_str("DJANGO_PROXY_COUNT", "1")) if env_bool("DJANGO_BEHIND_PROXY", False) else 0
 AXES_VERBOSE = False
 
 # --- Security -----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services
-from accounts.lockout import lockout_response
+from accounts.lockout import forget_failures, lockout_response
 from config.api import error_responses, parse
 from config.errors import InvalidInput
 
@@ -46,5 +46,6 @@ class TokenView(APIView):
             return lockout_response(request._request)
         if user is None:
             raise InvalidInput(BAD_CREDENTIALS, code="invalid_credentials")
+        forget_failures(request._request, data["email"])
         token, secret = services.create_api_token(by=user, name=data.get("name", ""))
         return Response(TokenSerializer({"token": secret, "name": token.name}).data, status=status.HTTP_201_CREATED)

@@ -67,3 +67,47 @@ def test_the_lock_lifts_after_the_cool_off(client, po):
     # Age the recorded failures past the cool-off instead of waiting 15 minutes.
     AccessAttempt.objects.update(attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME * 2)
     assert sign_in(client, po.email, PASSWORD, ATTACKER).status_code == 302
+
+
+def test_tries_during_a_lock_do_not_restart_the_cool_off(client, po):
+    """Else one request every 14 minutes would keep the real user out for good."""
+    fail_until_locked(client, po.email)
+    locked_at = timezone.now() - settings.AXES_COOLOFF_TIME + timezone.timedelta(minutes=1)
+    AccessAttempt.objects.update(attempt_time=locked_at)
+    assert sign_in(client, po.email, "wrong-password", ATTACKER).status_code == 429
+    assert sign_in(client, po.email, PASSWORD, ATTACKER).status_code == 429
+    # The lock still ends when it would have: a minute from now.
+    assert list(AccessAttempt.objects.values_list("attempt_time", flat=True)) == [locked_at]
+
+
+def test_behind_a_proxy_the_lock_is_per_client_address_not_the_proxys(client, po, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    balancer = "10.0.0.2"
+
+    def through_proxy(password, client_address, forged=""):
+        header = f"{forged}, {client_address}" if forged else client_address
+        return client.post(
+            reverse("accounts:login"),
+            {"username": po.email, "password": password},
+            REMOTE_ADDR=balancer,
+            HTTP_X_FORWARDED_FOR=header,
+        )
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        last = through_proxy("wrong-password", ATTACKER)
+    assert last.status_code == 429
+    # The attacker cannot get round the lock by forging the header's left part...
+    assert through_proxy(PASSWORD, ATTACKER, forged=ELSEWHERE).status_code == 429
+    # ...and the real user elsewhere, through the same balancer, still signs in.
+    assert through_proxy(PASSWORD, ELSEWHERE).status_code == 302
+
+
+def test_a_token_obtained_with_the_right_password_clears_earlier_failures(client, po):
+    url = reverse("api-auth-token")
+    body = {"email": po.email, "password": "wrong-password"}
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert client.post(url, body, content_type="application/json", REMOTE_ADDR=ATTACKER).status_code == 400
+    good = {"email": po.email, "password": PASSWORD}
+    assert client.post(url, good, content_type="application/json", REMOTE_ADDR=ATTACKER).status_code == 201
+    # As after a sign-in on the form: the count starts again.
+    assert client.post(url, body, content_type="application/json", REMOTE_ADDR=ATTACKER).status_code == 400
