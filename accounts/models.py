@@ -7,10 +7,18 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+# In tzdata but no place's zone: "localtime" is whatever the server machine runs on, "Factory"
+# and the posixrules link are tzdata's own plumbing. A user's days must not depend on the server.
+NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
+
+
+def time_zone_names() -> set[str]:
+    return {name for name in zoneinfo.available_timezones() if name not in NOT_PLACES}
+
 
 def validate_time_zone(value: str) -> None:
     # Not `choices`: the list comes from the machine's tzdata and would leak into migrations.
-    if value not in zoneinfo.available_timezones():
+    if value not in time_zone_names():
         raise ValidationError(f"{value!r} is not a time zone name like Europe/Berlin.")
 
 
@@ -24,7 +32,7 @@ def zone_named(name: str) -> zoneinfo.ZoneInfo:
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+    return [(name, name.replace("_", " ")) for name in sorted(time_zone_names())]
 
 
 class UserManager(BaseUserManager):

@@ -34,6 +34,17 @@ def test_an_unknown_time_zone_is_refused_on_its_field(client, po):
     assert po.time_zone == "UTC"
 
 
+@pytest.mark.parametrize("name", ["localtime", "Factory"])
+def test_a_zone_that_is_no_place_is_neither_offered_nor_taken(client, po, name):
+    """ "localtime" is the server machine's zone: a user's days must not depend on the server."""
+    client.force_login(po)
+    assert f'value="{name}"' not in client.get(reverse("accounts:profile")).content.decode()
+    response = client.post(reverse("accounts:profile"), {"display_name": "", "time_zone": name})
+    assert response.status_code == 400
+    po.refresh_from_db()
+    assert po.time_zone == "UTC"
+
+
 def test_times_show_in_the_users_time_zone(client, po):
     token = ApiToken.objects.create(user=po, name="ci", digest="x" * 64, prefix="ordo_abc")
     ApiToken.objects.filter(pk=token.pk).update(created_at=datetime(2026, 1, 5, 12, 0, tzinfo=UTC))
