@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
@@ -127,3 +127,15 @@ class OrdoErrorMiddleware:
             status=exception.status,
         )
         return response.render()
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: Django's own page has an inline style, which the site's CSP refuses,
+    and says nothing a user can act on. The API answers in its own JSON shape."""
+    message = (
+        "This form had expired, or was sent from another site, so nothing was saved. "
+        "Go back, reload the page and try again."
+    )
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(message, "csrf_failed"), status=403)
+    return TemplateResponse(request, "error.html", {"message": message, "status": 403}, status=403).render()

@@ -60,3 +60,15 @@ def test_signing_out_by_get_is_refused(client, po):
     response = client.get(reverse("accounts:logout"))
     assert response.status_code == 405
     assert client.session["_auth_user_id"] == str(po.pk)
+
+
+def test_a_form_without_its_csrf_token_gets_ordos_page_that_says_what_to_do(po):
+    """Django's stock page has an inline style the site's CSP refuses, and no way forward."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("accounts:login"), {"username": po.email, "password": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "This form had expired, or was sent from another site" in html
+    assert "<style" not in html and 'style="' not in html
