@@ -14,6 +14,7 @@ from django.urls import URLPattern
 from django.urls.resolvers import RegexPattern
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -51,6 +52,18 @@ class SafeJSONParser(JSONParser):
             raise exceptions.ParseError(
                 "JSON parse error: the body is not valid JSON or is nested too deeply."
             ) from exc
+
+
+class JSONOnlyNegotiation(DefaultContentNegotiation):
+    """The API speaks JSON only. DRF negotiates before it authenticates, so an anonymous call
+    with a browser's or an XML client's Accept header got 406 where DESIGN.md orders 401 first;
+    with nothing acceptable it now answers in JSON (HTTP allows disregarding Accept)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except exceptions.NotAcceptable:
+            return renderers[0], renderers[0].media_type
 
 
 class InputSerializer(serializers.Serializer):

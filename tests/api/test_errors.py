@@ -142,3 +142,17 @@ def test_a_body_with_unicode_is_fine(as_user, po, product):
     response = as_user(po).post(items_url(), body, content_type="application/json")
     assert response.status_code == 201
     assert response.json()["title"] == "Zahlung per Karte 💳"
+
+
+@pytest.mark.parametrize("accept", ["text/html,application/xhtml+xml", "application/xml"])
+def test_an_anonymous_call_is_a_401_in_json_whatever_it_accepts(client, product, accept):
+    """DRF negotiates before it authenticates: a browser's Accept header got 406, not 401."""
+    response = client.get("/api/v1/products/", HTTP_ACCEPT=accept)
+    assert response.status_code == 401
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_a_member_asking_for_xml_gets_json(as_user, po, product):
+    response = as_user(po).get(product_url(product.key), HTTP_ACCEPT="application/xml")
+    assert response.status_code == 200 and response.json()["key"] == product.key
