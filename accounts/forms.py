@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, PasswordResetForm, UserChangeForm
 
 from config.errors import InvalidInput
 
@@ -35,6 +35,17 @@ class EmailAuthenticationForm(AuthenticationForm):
         # Django's default says both fields may be case-sensitive; the email is not.
         "invalid_login": "That email and password do not match an account. Passwords are case-sensitive.",
     }
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with the email queued instead of sent in the request: sending takes
+    as long as the mail server does, and only for addresses that have an account."""
+
+    def save(self, **kwargs) -> None:
+        from .tasks import queue_password_reset
+
+        for user in self.get_users(self.cleaned_data["email"]):
+            queue_password_reset(user.pk)
 
 
 class ProfileForm(forms.Form):

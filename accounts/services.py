@@ -1,9 +1,15 @@
-"""Writes to accounts: profiles and personal API tokens."""
+"""Writes to accounts: profiles, personal API tokens, and the password-reset email."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from config.errors import InvalidInput, NotFound
 
@@ -52,3 +58,21 @@ def update_profile(*, by: User, display_name: str, time_zone: str) -> User:
     by.time_zone = time_zone
     by.save(update_fields=["display_name", "time_zone"])
     return by
+
+
+def send_password_reset(*, user_id: int) -> bool:
+    """Email the user a link to choose a new password (built on SITE_URL, never the request's
+    Host header). False: no active user with a usable password has that id any more."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return False
+    context = {
+        "email": user.email,
+        "site_url": settings.SITE_URL,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+    }
+    subject = "".join(render_to_string("accounts/password_reset_subject.txt", context).splitlines())
+    body = render_to_string("accounts/password_reset_email.txt", context)
+    send_mail(subject, body, None, [user.email])
+    return True

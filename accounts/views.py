@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from config.errors import InvalidInput
 
 from . import services
-from .forms import EmailAuthenticationForm, ProfileForm, TokenCreateForm, add_service_errors
+from .forms import EmailAuthenticationForm, ProfileForm, QueuedPasswordResetForm, TokenCreateForm, add_service_errors
 from .models import ApiToken
 
 
@@ -44,15 +44,10 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    # The email is queued (accounts.tasks) and built on SITE_URL, not the Host header.
+    form_class = QueuedPasswordResetForm
     template_name = "accounts/password_reset.html"
-    email_template_name = "accounts/password_reset_email.txt"
-    subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password-reset-done")
-
-    @property
-    def extra_email_context(self):
-        # Links in emails use SITE_URL, not the request's Host header, which a caller controls.
-        return {"site_url": settings.SITE_URL}
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

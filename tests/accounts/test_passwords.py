@@ -81,3 +81,30 @@ def test_a_reset_for_an_unknown_address_sends_nothing_and_says_the_same(client, 
     response = client.post(reverse("accounts:password-reset"), {"email": "nobody@example.com"})
     assert response.url == reverse("accounts:password-reset-done")
     assert mail.outbox == []
+
+
+def test_the_reset_email_is_sent_by_a_task_not_by_the_request(client, po, monkeypatch):
+    """Sending takes as long as the mail server does, and only for addresses with an account:
+    done in the request, the reply's timing told who has an account."""
+    from accounts import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.send_password_reset, "apply_async", lambda args, **kw: queued.append(args))
+    client.post(reverse("accounts:password-reset"), {"email": po.email})
+    client.post(reverse("accounts:password-reset"), {"email": "nobody@example.com"})
+    assert queued == [(po.pk,)]
+    assert mail.outbox == []  # nothing was sent inside the requests
+    tasks.send_password_reset(po.pk)  # what the worker does
+    assert mail.outbox[0].to == [po.email] and "/accounts/password/reset/" in mail.outbox[0].body
+
+
+def test_with_the_broker_down_the_reset_email_is_still_sent(client, po, monkeypatch):
+    from accounts import tasks
+
+    def down(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.send_password_reset, "apply_async", down)
+    response = client.post(reverse("accounts:password-reset"), {"email": po.email})
+    assert response.url == reverse("accounts:password-reset-done")
+    assert mail.outbox[0].to == [po.email]
