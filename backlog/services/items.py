@@ -201,7 +201,7 @@ def update_item(*, item: Item, by, changes: dict, expected_version: int | None =
 def archive_item(*, item: Item, by) -> Item:
     """Archive (the interface's delete): the item leaves the backlog but keeps its rank."""
     require(by, item.product, Action.RANK, not_found=f"No item {item.key}.")
-    current = Item.objects.select_for_update().get(pk=item.pk)
+    current = Item.objects.select_for_update(of=("self",)).get(pk=item.pk)
     if current.archived_at is None:
         current.archived_at = timezone.now()
         current.save(update_fields=["archived_at"])
@@ -213,7 +213,7 @@ def archive_item(*, item: Item, by) -> Item:
 def restore_item(*, item: Item, by) -> Item:
     """Bring an archived item back where it was: it kept its rank."""
     require(by, item.product, Action.RANK, not_found=f"No item {item.key}.")
-    current = Item.objects.select_for_update().get(pk=item.pk)
+    current = Item.objects.select_for_update(of=("self",)).get(pk=item.pk)
     if current.archived_at is not None:
         current.archived_at = None
         current.save(update_fields=["archived_at"])

@@ -27,7 +27,9 @@ def _invalid(field: str, message: str, *, code: str | None = None) -> InvalidInp
 
 def _locked_sprint(sprint: Sprint) -> Sprint:
     """The sprint as it is now, under its row lock (its product attached)."""
-    locked = Sprint.objects.select_for_update().filter(pk=sprint.pk).first()
+    # OF the sprint only: its default ordering joins the product, whose row FOR UPDATE would block
+    # the foreign-key checks of every history row (and deadlocked a start with an item edit).
+    locked = Sprint.objects.select_for_update(of=("self",)).filter(pk=sprint.pk).first()
     if locked is None:
         raise NotFound("No such sprint.")
     locked.product = sprint.product

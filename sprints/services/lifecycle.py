@@ -48,7 +48,7 @@ def create_sprint(
     goal = _check_text(goal, "goal")
     _check_product_goal(product, product_goal)
     # Numbers are handed out under the product's row lock, so two planners never share one.
-    Product.objects.select_for_update().filter(pk=product.pk).first()
+    Product.objects.select_for_update(no_key=True).filter(pk=product.pk).first()
     number = (Sprint.objects.filter(product=product).aggregate(last=Max("number"))["last"] or 0) + 1
     sprint = Sprint.objects.create(
         product=product,
@@ -145,7 +145,7 @@ def add_to_sprint(*, sprint: Sprint, item: Item, by) -> SprintItem:
     if not isinstance(item, Item) or item.product_id != current.product_id:
         raise _invalid("item", "Choose an item of this product's backlog.")
     # The item's row lock serialises two planners adding the same item to two sprints.
-    fresh = Item.objects.select_for_update().filter(pk=item.pk).first()
+    fresh = Item.objects.select_for_update(of=("self",)).filter(pk=item.pk).first()
     if fresh is None:
         raise _invalid("item", "Choose an item of this product's backlog.")
     if fresh.archived_at is not None:
@@ -255,8 +255,10 @@ def start_sprint(*, sprint: Sprint, by) -> Sprint:
     active. Each item's estimate is recorded as committed work."""
     require(by, sprint.product, Action.PLAN_SPRINTS)
     # The product's row lock serialises two starts in the product; the one_active_sprint
-    # constraint backs it.
-    Product.objects.select_for_update().filter(pk=sprint.product_id).first()
+    # constraint backs it. FOR NO KEY UPDATE, as for numbering: a plain FOR UPDATE also blocks
+    # the foreign-key checks of history rows, and an item edit that holds the item (which the
+    # committed events below share-lock) and writes history deadlocked with a start.
+    Product.objects.select_for_update(no_key=True).filter(pk=sprint.product_id).first()
     current = _locked_sprint(sprint)
     if current.status != Sprint.Status.PLANNED:
         raise _invalid("sprint", f"{current} is {current.get_status_display().lower()}; only a planned sprint starts.")
@@ -347,7 +349,9 @@ def _lock_for_reestimate(sprint: Sprint) -> None:
     try:
         with transaction.atomic():
             still_active = (
-                Sprint.objects.select_for_update(nowait=True).filter(pk=sprint.pk, status=Sprint.Status.ACTIVE).exists()
+                Sprint.objects.select_for_update(nowait=True, of=("self",))
+                .filter(pk=sprint.pk, status=Sprint.Status.ACTIVE)
+                .exists()
             )
     except OperationalError:
         still_active = None

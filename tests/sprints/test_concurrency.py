@@ -95,3 +95,26 @@ def test_board_moves_and_re_estimates_of_one_item_at_once_never_deadlock(on_post
     summary = selectors.sprint_summary(Sprint.objects.get(pk=active_sprint.pk))
     live = sum(Item.objects.get(pk=each.pk).estimate for each in ready_items)
     assert summary.scope_points == summary.remaining_points == live
+
+
+def test_starting_a_sprint_while_its_items_are_edited_never_deadlocks(on_postgres, product, po):
+    """A start locked the product FOR UPDATE (itself, and through the sprint's ordering, which
+    joins it), then share-locked its items (committed events); an edit locks its item, then
+    share-locks the product (history). Each waited for the other, in every run of this test."""
+    from backlog import services as backlog_services
+    from backlog.models import Item
+
+    from .conftest import make_ready_item, plan
+
+    for round_ in range(15):
+        sprint = make_sprint(product, po)
+        items = [make_ready_item(product, 3) for _ in range(3)]
+        plan(sprint, items, po)
+        results, errors = run_together(
+            lambda s=sprint: services.start_sprint(sprint=Sprint.objects.get(pk=s.pk), by=po),
+            lambda i=items[round_ % 3], r=round_: backlog_services.update_item(
+                item=Item.objects.get(pk=i.pk), by=po, changes={"title": f"Edited {r}"}
+            ),
+        )
+        assert errors == [], errors
+        services.close_sprint(sprint=Sprint.objects.get(pk=sprint.pk), by=po, goal_outcome="met")
