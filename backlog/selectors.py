@@ -12,6 +12,8 @@ from django.db import connection
 from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
+from accounts.models import User
+
 from .models import (
     ITEM_KEY_PATTERN,
     HistoryEntry,
@@ -179,6 +181,7 @@ class PendingInvitation:
     role: str
     sent_at: datetime.datetime
     sent_by: str
+    sender_id: int | None
 
     @property
     def role_label(self) -> str:
@@ -186,28 +189,43 @@ class PendingInvitation:
 
 
 def pending_invitations(product: Product, members: Sequence[Membership]) -> list[PendingInvitation]:
-    """Invitations sent by email that are still waiting: the latest to each address, not expired,
-    not withdrawn since, to someone who is not a member now (`members`, already read). One query."""
+    """Invitations whose link still works (backlog.services.read_invitation says why one stops):
+    the latest to each address, not expired, not withdrawn since, from someone who still
+    manages the product, to someone who is not a member now and was not removed after it was
+    sent. `members`: the product's memberships, already read. One query, two with removals."""
     since = timezone.now() - settings.INVITATION_MAX_AGE
     events = (
         HistoryEntry.objects.filter(
             product=product,
-            event__in=(HistoryEntry.INVITED, HistoryEntry.INVITATION_WITHDRAWN),
+            event__in=(HistoryEntry.INVITED, HistoryEntry.INVITATION_WITHDRAWN, HistoryEntry.MEMBER_REMOVED),
             created_at__gt=since,
         )
         .select_related("actor")
         .order_by("created_at", "id")
     )
+    events = list(events)
+    removed = {entry.data.get("user") for entry in events if entry.event == HistoryEntry.MEMBER_REMOVED}
+    email_of = dict(User.objects.filter(pk__in=removed).values_list("pk", "email")) if removed else {}
     latest: dict[str, PendingInvitation | None] = {}
     for entry in events:
-        email = entry.data.get("email", "")
-        if entry.event == HistoryEntry.INVITATION_WITHDRAWN:
-            latest[email] = None
+        if entry.event == HistoryEntry.MEMBER_REMOVED:
+            email = email_of.get(entry.data.get("user"))
+            if email in latest:
+                latest[email] = None  # removed after it was sent: that link no longer works
+        elif entry.event == HistoryEntry.INVITATION_WITHDRAWN:
+            latest[entry.data.get("email", "")] = None
         else:
             sent_by = entry.actor.name if entry.actor else "a former member"
-            latest[email] = PendingInvitation(email, entry.data.get("role", ""), entry.created_at, sent_by)
+            latest[entry.data.get("email", "")] = PendingInvitation(
+                entry.data.get("email", ""), entry.data.get("role", ""), entry.created_at, sent_by, entry.actor_id
+            )
     joined = {membership.user.email for membership in members}
-    waiting = [invitation for email, invitation in latest.items() if invitation and email not in joined]
+    owners = {membership.user_id for membership in members if membership.role == Role.PRODUCT_OWNER}
+    waiting = [
+        invitation
+        for email, invitation in latest.items()
+        if invitation and email not in joined and invitation.sender_id in owners
+    ]
     return sorted(waiting, key=lambda invitation: invitation.sent_at, reverse=True)
 
 

@@ -85,7 +85,9 @@ def update_product(*, product: Product, by, name: str | None = None, vision: str
 def _locked_product(product: Product) -> Product:
     # "At least one product owner" is checked and changed under the product's row lock, or two
     # concurrent demotions could each see the other owner and leave none.
-    return Product.objects.select_for_update().get(pk=product.pk)
+    # FOR NO KEY UPDATE: it serialises member changes without blocking the foreign-key checks
+    # of every history row written meanwhile (a lock those writers may be waiting in).
+    return Product.objects.select_for_update(no_key=True).get(pk=product.pk)
 
 
 def _locked_membership(membership: Membership) -> Membership:
@@ -227,8 +229,14 @@ def read_invitation(token: str) -> Invitation:
         role=data["r"],
         existing_user=User.objects.filter(email=data["e"]).first(),
     )
-    _refuse_if_stale(invitation, sent_by=data.get("by"), sent_at=data.get("t", 0))
+    _refuse_if_stale(invitation, sent_by=data.get("by"), sent_at=data.get("t") or _signed_at(token))
     return invitation
+
+
+def _signed_at(token: str) -> float:
+    """When a link made before links carried "t" was signed: the signature's own timestamp
+    (whole seconds), rounded up so the link's own invitation never counts as a newer one."""
+    return signing.b62_decode(token.rsplit(":", 2)[-2]) + 1.0
 
 
 def _refuse_if_stale(invitation: Invitation, *, sent_by, sent_at: float) -> None:

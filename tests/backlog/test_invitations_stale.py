@@ -107,3 +107,32 @@ def test_the_members_page_lists_waiting_invitations_and_withdraws_one(client, in
     # The team sees members, not the invitations.
     client.force_login(developer)
     assert 'id="invitations-heading"' not in client.get(f"/p/{product.key}/members/").content.decode()
+
+
+def test_a_link_made_before_links_carried_their_time_still_works(client, invite, po, product):
+    """Links already in people's mailboxes when this shipped carry no "t"."""
+    from django.core import signing
+
+    from backlog.services.products import INVITATION_SALT
+
+    invite()  # the history of the invitation those links came from
+    legacy = signing.dumps({"p": product.pk, "e": NEWCOMER, "r": "developer", "by": po.pk}, salt=INVITATION_SALT)
+    assert join(client, f"/invitations/{legacy}/").status_code == 302
+    assert Membership.objects.filter(product=product, user__email=NEWCOMER).exists()
+
+
+def test_the_waiting_list_leaves_out_links_that_no_longer_work(client, invite, po, product):
+    from backlog import selectors
+
+    def waiting():
+        return [invitation.email for invitation in selectors.pending_invitations(product, product.memberships.all())]
+
+    assert join(client, invite(email=NEWCOMER)).status_code == 302
+    services.remove_member(membership=Membership.objects.get(user__email=NEWCOMER), by=po)
+    assert NEWCOMER not in waiting()  # removed after the link was sent: it no longer works
+    second_owner = make_user("second-po@example.com")
+    Membership.objects.create(product=product, user=second_owner, role=Role.PRODUCT_OWNER)
+    invite(email="from-second@example.com", by=second_owner)
+    assert "from-second@example.com" in waiting()
+    services.change_role(membership=Membership.objects.get(user=second_owner), by=po, role=Role.DEVELOPER)
+    assert "from-second@example.com" not in waiting()  # its sender no longer manages the product
