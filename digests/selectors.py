@@ -267,15 +267,6 @@ def _top_open(product: Product, limit: int = TOP) -> list[dict]:
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def forecast_text(line) -> str:
-    """ "85% likely by Sprint 14, 10 Feb", or "85% likely: beyond 100 sprints"."""
-    if line.beyond:
-        return f"{line.likelihood}% likely: beyond {forecast_display.HORIZON} sprints"
-    if line.sprint_number is None:
-        return f"{line.likelihood}% likely within {line.sprints_ahead} sprints"
-    return f"{line.likelihood}% likely by Sprint {line.sprint_number}, {forecast_display.short_date(line.end_date)}"
-
-
 def _kept_in_order(previous: dict[str, int], current: list[str]) -> set[str]:
     """The entries that kept their order relative to each other: the longest run of the items in
     both lists that is in the same order in both. The others were moved; these only shifted when
@@ -321,7 +312,7 @@ def _top_entries(product: Product, previous: dict[str, int] | None) -> tuple[lis
         if forecaster.enough_history:
             result = forecaster.at(int(row["points"]), unestimated=int(row["unestimated"]), median=median)
             line = result.line(85) if result.available else None
-            forecast = forecast_text(line) if line is not None else None
+            forecast = forecast_display.line_sentence(line, done=False) if line is not None else None
         entries.append(
             {
                 "key": row["key"],

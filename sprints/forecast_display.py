@@ -191,6 +191,18 @@ def line_text(line) -> str:
     return f"Sprint {line.sprint_number} ({short_date(line.end_date)})"
 
 
+def line_sentence(line, *, done: bool = True) -> str:
+    """ "85% likely done by Sprint 14, 10 Feb", "85% likely done: beyond 100 sprints", or
+    "… within 3 sprints" without a clock; `done=False` drops "done" (the digest's wording).
+    The one way a forecast line is said: markers, the API and digests."""
+    said = f"{line.likelihood}% likely{' done' if done else ''}"
+    if line.beyond:
+        return f"{said}: beyond {HORIZON} sprints"
+    if line.sprint_number is None:
+        return f"{said} within {line.sprints_ahead} sprints"
+    return f"{said} by Sprint {line.sprint_number}, {short_date(line.end_date)}"
+
+
 def trend_text(trend: float | None) -> str:
     """What a clear trend in the velocity does to the forecast, in a sentence ("" without one)."""
     if trend is None:
@@ -300,13 +312,7 @@ def _sprint85(forecast: Forecast):
 
 
 def _marker(forecast: Forecast) -> extensions.RowMarker:
-    line = forecast.line(85)
-    if line.beyond:
-        text = f"85% likely done: beyond {HORIZON} sprints"
-    elif line.sprint_number is None:
-        text = f"85% likely done in {line.sprints_ahead} sprints"
-    else:
-        text = f"85% likely done by Sprint {line.sprint_number}, {short_date(line.end_date)}"
+    text = line_sentence(forecast.line(85))
     if forecast.unestimated:
         text += f" (incl. {forecast.unestimated} unestimated)"
     title = " · ".join(f"{each.likelihood}% by {line_text(each)}" for each in forecast.lines)

@@ -44,14 +44,7 @@ def forecast_message(state: str, forecast, min_history: int) -> str:
         return f"Not enough history: a forecast needs {min_history} closed sprints, there are {forecast.history}."
     if not forecast.estimable:
         return "Nothing in the backlog is estimated yet: no size to assume for unestimated items."
-    return line_sentence(forecast.line(85)) + "."
-
-
-def line_sentence(line) -> str:
-    """ "85% likely done by Sprint 14 (10 Feb)", or "…: beyond 100 sprints"."""
-    if line.beyond:
-        return f"{line.likelihood}% likely done: {forecast_display.line_text(line)}"
-    return f"{line.likelihood}% likely done by {forecast_display.line_text(line)}"
+    return forecast_display.line_sentence(forecast.line(85)) + "."
 
 
 def forecast_data(item: Item, position: int | None) -> dict:
@@ -67,7 +60,7 @@ def forecast_data(item: Item, position: int | None) -> dict:
                 "sprint_number": line.sprint_number,
                 "end_date": line.end_date.isoformat() if line.end_date else None,
                 "beyond": line.beyond,
-                "text": line_sentence(line),
+                "text": forecast_display.line_sentence(line),
             }
             for line in forecast.lines
         ]
