@@ -61,8 +61,15 @@ def _parser() -> MarkdownIt:
 _md = _parser()
 
 
-def render_markdown(text: str | None) -> SafeString:
-    """Render Markdown to HTML that is safe to put in a page."""
+def parser() -> MarkdownIt:
+    """The parser of the pages' dialect, for callers that read Markdown's structure (which
+    destinations are links) rather than render it."""
+    return _md
+
+
+def render_markdown(text: str | None, *, base_url: str | None = None) -> SafeString:
+    """Render Markdown to HTML that is safe to put in a page. `base_url`: make relative links
+    absolute against it (an email has no page for them to be relative to)."""
     if not text:
         return mark_safe("")  # noqa: S308 - the empty string
     html = _md.render(str(text))
@@ -71,6 +78,7 @@ def render_markdown(text: str | None) -> SafeString:
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(LINK_SCHEMES),
+        url_relative=("rewrite_with_base", base_url) if base_url else "pass_through",
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
