@@ -1,6 +1,7 @@
 """django-axes hooks: one username for the login form and the token endpoint, and a lockout
 answer that says what happened and for how long."""
 
+import ipaddress
 import json
 
 from django.conf import settings
@@ -33,7 +34,12 @@ def client_ip(request) -> str | None:
     if count:
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
         if len(hops) >= count:
-            return hops[-count]
+            try:
+                # Not an address (a request that reached Ordo round the proxy): the column is an
+                # IP address, and PostgreSQL would refuse the row.
+                return str(ipaddress.ip_address(hops[-count]))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR")
 
 

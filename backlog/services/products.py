@@ -269,7 +269,12 @@ def _refuse_if_stale(invitation: Invitation, *, sent_by, sent_at: float) -> None
 def withdraw_invitation(*, product: Product, by, email: str) -> None:
     """Make the links already sent to this address stop working (a new invitation can follow)."""
     require(by, product, Action.MANAGE_PRODUCT)
-    record(product=product, by=by, event=INVITATION_WITHDRAWN, email=User.objects.normalize_email(email))
+    email = User.objects.normalize_email((email or "").strip())
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise InvalidInput("Enter a valid email address.", fields={"email": ["Enter a valid email address."]}) from exc
+    record(product=product, by=by, event=INVITATION_WITHDRAWN, email=email)
 
 
 @transaction.atomic

@@ -111,3 +111,16 @@ def test_a_token_obtained_with_the_right_password_clears_earlier_failures(client
     assert client.post(url, good, content_type="application/json", REMOTE_ADDR=ATTACKER).status_code == 201
     # As after a sign-in on the form: the count starts again.
     assert client.post(url, body, content_type="application/json", REMOTE_ADDR=ATTACKER).status_code == 400
+
+
+def test_behind_a_proxy_a_forwarded_value_that_is_no_address_counts_the_connection(client, po, settings):
+    """A request round the proxy can say anything in X-Forwarded-For; the lock's column is an IP."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": po.email, "password": "wrong-password"},
+        REMOTE_ADDR=ATTACKER,
+        HTTP_X_FORWARDED_FOR="not-an-address",
+    )
+    assert response.status_code == 200
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [ATTACKER]

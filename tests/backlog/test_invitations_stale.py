@@ -136,3 +136,11 @@ def test_the_waiting_list_leaves_out_links_that_no_longer_work(client, invite, p
     assert "from-second@example.com" in waiting()
     services.change_role(membership=Membership.objects.get(user=second_owner), by=po, role=Role.DEVELOPER)
     assert "from-second@example.com" not in waiting()  # its sender no longer manages the product
+
+
+def test_withdrawing_needs_an_email_address(product, po):
+    from config.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as error:
+        services.withdraw_invitation(product=product, by=po, email="x" * 300)
+    assert list(error.value.fields) == ["email"]
