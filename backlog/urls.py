@@ -1,6 +1,6 @@
 """HTML URLs of the backlog app (namespace `backlog`)."""
 
-from .views import goals, items, products
+from .views import goals, invitations, items, products
 
 app_name = "backlog"
-urlpatterns = [*products.urlpatterns, *items.urlpatterns, *goals.urlpatterns]
+urlpatterns = [*products.urlpatterns, *invitations.urlpatterns, *items.urlpatterns, *goals.urlpatterns]

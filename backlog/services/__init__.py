@@ -4,21 +4,17 @@ caller can forget. Split by domain; callers use `backlog.services.<verb>`."""
 
 from .common import ITEM_FIELDS, ITEM_TEXT_FIELDS, LABEL_MAX, RANK_LOCK_NAMESPACE, TEXT_MAX, TITLE_MAX, record
 from .goals import GOAL_TITLE_MAX, close_product_goal, set_product_goal
-from .items import add_refinement_note, archive_item, create_item, restore_item, update_item
-from .moves import INVALID_TARGET, MAX_POSITION, MoveResult, move_item, move_target, respace_backlog
-from .products import (
+from .invitations import (
     INVITATION_SALT,
     Invitation,
     accept_invitation,
-    add_member,
-    change_role,
-    create_product,
     invite_member,
     read_invitation,
-    remove_member,
-    update_product,
     withdraw_invitation,
 )
+from .items import add_refinement_note, archive_item, create_item, restore_item, update_item
+from .moves import INVALID_TARGET, MAX_POSITION, MoveResult, move_item, move_target, respace_backlog
+from .products import add_member, change_role, create_product, remove_member, update_product
 
 __all__ = [
     "GOAL_TITLE_MAX",

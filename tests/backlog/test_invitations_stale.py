@@ -113,7 +113,7 @@ def test_a_link_made_before_links_carried_their_time_still_works(client, invite,
     """Links already in people's mailboxes when this shipped carry no "t"."""
     from django.core import signing
 
-    from backlog.services.products import INVITATION_SALT
+    from backlog.services.invitations import INVITATION_SALT
 
     invite()  # the history of the invitation those links came from
     legacy = signing.dumps({"p": product.pk, "e": NEWCOMER, "r": "developer", "by": po.pk}, salt=INVITATION_SALT)
