@@ -1,10 +1,10 @@
-"""Accounts in the Django admin: users (by email), and API tokens, read-only."""
+"""Accounts in the Django admin: users (by email); API tokens and the outbox, read-only."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from .forms import AdminUserChangeForm, AdminUserCreationForm
-from .models import ApiToken, User
+from .models import ApiToken, OutboxMessage, User
 
 
 @admin.register(User)
@@ -35,6 +35,40 @@ class ApiTokenAdmin(admin.ModelAdmin):
     search_fields = ("name", "prefix", "user__email")
     fields = ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
     readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Read-only: what became of each email. The text is not shown (it carries links)."""
+
+    list_display = ("created_at", "kind", "to", "state", "attempts", "sent_at", "next_attempt_at")
+    list_filter = ("state", "kind")
+    search_fields = ("to",)
+    fields = (
+        "kind",
+        "to",
+        "subject",
+        "sender",
+        "state",
+        "attempts",
+        "created_at",
+        "next_attempt_at",
+        "enqueued_at",
+        "claimed_at",
+        "sent_at",
+        "error",
+    )
+    readonly_fields = fields
+    raw_id_fields = ("sender",)
 
     def has_add_permission(self, request):
         return False

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, PasswordResetForm, UserChangeForm
 
-from config.errors import InvalidInput
+from config.errors import OrdoError
 
 from .models import ApiToken, User, time_zone_choices
 
 
-def add_service_errors(form: forms.Form, error: InvalidInput) -> None:
-    """Show a service's InvalidInput on the form: beside the field it names, or at the top."""
+def add_service_errors(form: forms.Form, error: OrdoError) -> None:
+    """Show a service's error (InvalidInput, TooManyRequests) beside the field it names, or at the top."""
     placed = False
     for name, messages in error.fields.items():
         target = name if name in form.fields else None
@@ -38,14 +38,14 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's reset form, with the email queued instead of sent in the request: sending takes
-    as long as the mail server does, and only for addresses that have an account."""
+    """Django's reset form, but the request only hands the typed address on (accounts.tasks):
+    whether it has an account is found out, and the email sent, after the response. The reply
+    and its timing are the same for every address."""
 
     def save(self, **kwargs) -> None:
-        from .tasks import queue_password_reset
+        from .tasks import request_password_reset
 
-        for user in self.get_users(self.cleaned_data["email"]):
-            queue_password_reset(user.pk)
+        request_password_reset(self.cleaned_data["email"])
 
 
 class ProfileForm(forms.Form):

@@ -112,3 +112,53 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class OutboxMessage(models.Model):
+    """One email on its way out (invitations, password resets; digests keep their own ledger).
+    Written in the transaction that decides to send it, sent afterwards by the worker (or, with
+    none, after the response has gone): a mail server that is down delays the email, it never
+    fails the request, and the row says what became of it. A row is claimed by one conditional
+    UPDATE (pending → sending), so two workers never send it twice."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", "Invitation"
+        PASSWORD_RESET = "password_reset", "Password reset"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    to = models.EmailField()
+    subject = models.CharField(max_length=255)
+    # The text and headers are kept only until the message is sent or has failed for good: they
+    # carry links (a reset link is as good as a password for a day) that no one needs afterwards.
+    body = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    # Who caused it (the inviter); None for a message someone asked for about themselves.
+    sender = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Not before: a retry waits for its backoff.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # When a message about it went to the broker (None: none did, or none exists).
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="Why the last try failed, as the mail server said it.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="outbox_due_idx"),
+            # The limits on invitations: per address, and per sender.
+            models.Index(fields=["to", "created_at"], name="outbox_to_time_idx"),
+            models.Index(fields=["sender", "created_at"], name="outbox_sender_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.to} ({self.state})"

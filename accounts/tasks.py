@@ -1,31 +1,69 @@
-"""Background work of the accounts app: the password-reset email, sent outside the request so
-that how long the request takes does not tell whether an address has an account."""
+"""Background work of the accounts app: the outbox's sends and the password-reset request. Tasks
+take ids (or the address typed), call services, and are safe to run twice or after a crash."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from functools import partial
 
 from celery import shared_task
+from django.utils import timezone
 
-from . import services
+from . import background, selectors, services
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="accounts.send_password_reset", ignore_result=True)
-def send_password_reset(user_id: int) -> None:
-    services.send_password_reset(user_id=user_id)
+@shared_task(name="accounts.send_email", bind=True, ignore_result=True, acks_late=True, max_retries=None)
+def send_email(self, message_id: int) -> str:
+    """Send one outbox message (services.send_email); a temporary failure retries after its
+    backoff. In-process (no broker) the next drain or tick after the backoff tries again."""
+    sent = services.send_email(message_id, may_retry=not self.request.is_eager)
+    if sent.outcome == services.RETRY and not self.request.is_eager:
+        raise self.retry(countdown=max((sent.retry_at - timezone.now()).total_seconds(), 1))
+    return sent.outcome
 
 
-def queue_password_reset(user_id: int) -> None:
-    """Hand the email to the worker. Without a broker (the embedded default) there is no worker:
-    it is sent here, and the reply's timing is as before. With a broker that is down, it is sent
-    here too rather than lost."""
-    if send_password_reset.app.conf.task_always_eager:
-        services.send_password_reset(user_id=user_id)
-        return
-    try:
-        send_password_reset.apply_async((user_id,), retry=False)
-    except Exception:  # the broker's errors are many (kombu, redis, socket)
-        log.exception("password reset for user %s: could not be queued; sending it now", user_id)
-        services.send_password_reset(user_id=user_id)
+@shared_task(name="accounts.password_reset_requested", ignore_result=True)
+def password_reset_requested(email: str) -> None:
+    services.request_password_reset(email=email)
+
+
+def request_password_reset(email: str) -> None:
+    """Whoever typed this address asked for a reset: decide in the background whether it has an
+    account (and send the email), so the request does the same work either way."""
+    background.dispatch(password_reset_requested, email)
+
+
+def _mark(message_id: int, published: bool) -> None:
+    if published:
+        services.mark_enqueued([message_id], timezone.now())
+
+
+def hand_out(message_id: int) -> None:
+    """Send an outbox message once the transaction commits: through the worker, or without one
+    after the response."""
+    background.dispatch(send_email, message_id, then=partial(_mark, message_id))
+
+
+def hand_out_due(now: dt.datetime | None = None) -> int:
+    """For the digests' tick: hand out every outbox message that is due and that no broker
+    holds (never queued, queued so long ago the broker may have lost it, or whose sender
+    died). Without a broker they are sent here, one after another. Returns how many."""
+    now = now or timezone.now()
+    services.give_up_abandoned(now)
+    queued, count = [], 0
+    for message_id in selectors.emails_to_hand_out(now):
+        if send_email.app.conf.task_always_eager:
+            services.send_email(message_id, now=timezone.now(), may_retry=False)
+        else:
+            try:
+                send_email.apply_async((message_id,), retry=False)
+            except Exception:  # the broker is down: what is left waits for the next tick
+                log.exception("outbox message %s: could not be queued; the next tick will retry", message_id)
+                break
+            queued.append(message_id)
+        count += 1
+    services.mark_enqueued(queued, now)
+    return count

@@ -271,6 +271,15 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Ordo <ordo@localhost>")
+# The outbox (invitations, password resets): a temporary failure is tried again after
+# MAIL_RETRY_BASE_DELAY seconds, doubling up to MAIL_RETRY_MAX_DELAY, MAIL_MAX_ATTEMPTS times in
+# all. A message claimed longer ago than MAIL_STUCK_AFTER lost its worker; one queued longer ago
+# than MAIL_REQUEUE_AFTER may have been lost by the broker: the digest tick hands both out again.
+MAIL_MAX_ATTEMPTS = 6
+MAIL_RETRY_BASE_DELAY = int(env_str("MAIL_RETRY_BASE_DELAY", "30"))
+MAIL_RETRY_MAX_DELAY = 600
+MAIL_STUCK_AFTER = 600
+MAIL_REQUEUE_AFTER = 900
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery -------------------------------------------------------------------------------------

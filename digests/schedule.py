@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from accounts import mail
+
 
 def local_slot(day: dt.date, hour: int, tz: ZoneInfo) -> dt.datetime:
     """The aware UTC moment of `hour`:00 on `day` in `tz` (see the module's DST note)."""
@@ -52,4 +54,4 @@ def next_weekly_slot(now: dt.datetime, *, weekday: int, hour: int, tz: ZoneInfo)
 def retry_delay(attempt: int) -> int:
     """Seconds to wait after the `attempt`-th try failed for a while: 30 s, 60 s, 120 s, 240 s…
     capped at DIGEST_RETRY_MAX_DELAY (well inside the broker's visibility timeout)."""
-    return min(settings.DIGEST_RETRY_BASE_DELAY * 2 ** max(attempt - 1, 0), settings.DIGEST_RETRY_MAX_DELAY)
+    return mail.retry_delay(attempt, base=settings.DIGEST_RETRY_BASE_DELAY, cap=settings.DIGEST_RETRY_MAX_DELAY)

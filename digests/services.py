@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import smtplib
-import socket
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,6 +19,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts import mail
 from backlog.models import Membership, Product
 from backlog.permissions import Action, remember_role, require
 from config.errors import InvalidInput
@@ -167,9 +166,6 @@ def mark_enqueued(delivery_ids: list[int], now: dt.datetime) -> None:
 # --- Sending (the task) ------------------------------------------------------------------------
 
 
-TRANSIENT_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, socket.timeout, OSError)
-
-
 @dataclass(frozen=True)
 class Result:
     outcome: str  # sent, skipped, busy, retry, failed
@@ -203,11 +199,15 @@ def deliver(delivery_id: int, *, now: dt.datetime | None = None, may_retry: bool
         return Result("busy", "already sent, being sent, or finished")
     delivery = DigestDelivery.objects.select_related("user", "product").get(pk=delivery_id)
     user, product = delivery.user, delivery.product
-    role = Membership.objects.filter(user=user, product=product).values_list("role", flat=True).first()
+    membership = Membership.objects.filter(user=user, product=product).select_related("user").first()
+    role = membership.role if membership else None
     remember_role(product, user, role)  # build_digest's permission check needs no second query
     if role is None or not user.is_active:
         _finish(delivery_id, now, state=State.SKIPPED, error="No longer a member of the product.")
         return Result("skipped", "not a member")
+    if not membership.has_agreed and delivery.kind != DigestDelivery.Kind.PREVIEW:
+        _finish(delivery_id, now, state=State.SKIPPED, error="Added without being asked, and not signed in since.")
+        return Result("skipped", "not agreed")
     row = DigestSubscription.objects.filter(user=user, product=product).first()
     is_preview = delivery.kind == DigestDelivery.Kind.PREVIEW
     if not is_preview and (row.frequency if row else selectors.role_default(role)) == Frequency.OFF:
@@ -226,32 +226,13 @@ def deliver(delivery_id: int, *, now: dt.datetime | None = None, may_retry: bool
         )
     try:
         email.send(message)
-    except smtplib.SMTPRecipientsRefused as error:
-        codes = [code for code, _ in error.recipients.values()]
-        return _failed_or_retry(
-            delivery, now, _smtp_reason(error), transient=all(400 <= c < 500 for c in codes), may_retry=may_retry
-        )
-    except smtplib.SMTPResponseException as error:
-        return _failed_or_retry(
-            delivery, now, _smtp_reason(error), transient=400 <= error.smtp_code < 500, may_retry=may_retry
-        )
-    except smtplib.SMTPException as error:
-        return _failed_or_retry(delivery, now, f"SMTP error: {error}", transient=True, may_retry=may_retry)
-    except TRANSIENT_ERRORS as error:
-        return _failed_or_retry(delivery, now, f"Mail server unreachable: {error}", transient=True, may_retry=may_retry)
+    except Exception as error:
+        failure = mail.failure_of(error)
+        if failure is None:
+            raise
+        return _failed_or_retry(delivery, now, failure.reason, transient=failure.transient, may_retry=may_retry)
     _finish(delivery_id, now, state=State.SENT, sent_at=timezone.now(), shown=digest["shown"], error="")
     return Result("sent")
-
-
-def _smtp_reason(error: smtplib.SMTPException) -> str:
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        parts = [
-            f"{address}: {code} {message.decode(errors='replace') if isinstance(message, bytes) else message}"
-            for address, (code, message) in error.recipients.items()
-        ]
-        return "Recipient refused — " + "; ".join(parts)
-    message = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else error.smtp_error
-    return f"{error.smtp_code} {message}"
 
 
 def _failed_or_retry(

@@ -20,6 +20,8 @@ from celery.result import EagerResult
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import tasks as account_tasks
+
 from . import schedule, selectors, services
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,9 @@ def enqueue_delivery(delivery_id: int) -> None:
 @shared_task(name="digests.tick", ignore_result=True)
 def tick() -> dict:
     """Plan the digests that are due, reclaim deliveries whose worker died, and hand out every
-    pending delivery not yet queued (or queued long ago, when the broker may have lost it)."""
+    pending delivery not yet queued (or queued long ago, when the broker may have lost it).
+    The outbox of the accounts app (invitations, password resets) is handed out the same way:
+    one beat, one schedule."""
     now = timezone.now()
     planned = services.plan_due(now)
     reclaimed = services.reclaim_stuck(now)
@@ -71,7 +75,7 @@ def tick() -> dict:
     # run in-process is not marked: if it is pending again, it failed and waits for its retry.
     for start in range(0, len(queued), 500):
         services.mark_enqueued(queued[start : start + 500], now)
-    result = {"planned": planned, "reclaimed": reclaimed, "queued": handed_out}
+    result = {"planned": planned, "reclaimed": reclaimed, "queued": handed_out, "mail": account_tasks.hand_out_due(now)}
     log.info("digest tick: %s", result)
     return result
 

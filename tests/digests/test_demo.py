@@ -14,4 +14,4 @@ def test_after_the_demo_data_one_tick_sends_the_stakeholder_their_digest(db):
     body = mail.outbox[0].body
     assert "SPRINT 5 CLOSED: GOAL MET" in body and "Not done (" in body
     assert "85% likely by Sprint" in body
-    assert tick() == {"planned": 0, "reclaimed": 0, "queued": 0}
+    assert tick() == {"planned": 0, "reclaimed": 0, "queued": 0, "mail": 0}
