@@ -3,7 +3,7 @@ backlog.services, which check permissions, keep ranks and keys right and record 
 
 from django.contrib import admin
 
-from .models import HistoryEntry, Item, Label, Membership, Product, ProductGoal, RefinementNote
+from .models import HistoryEntry, Invitation, Item, Label, Membership, Product, ProductGoal, RefinementNote
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -40,10 +40,19 @@ class ProductAdmin(ReadOnlyAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(ReadOnlyAdmin):
-    list_display = ("product", "user", "role", "created_at")
+    list_display = ("product", "user", "role", "created_at", "accepted_at")
     list_filter = ("role", "product")
     list_select_related = ("product", "user")
     search_fields = ("user__email", "user__display_name", "product__key")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ("email", "product", "role", "state", "invited_by", "created_at", "answered_at")
+    list_filter = ("state", "role", "product")
+    list_select_related = ("product", "invited_by")
+    search_fields = ("email", "product__key")
+    raw_id_fields = ("invited_by", "message")
 
 
 @admin.register(Label)

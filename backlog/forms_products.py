@@ -38,7 +38,7 @@ class ProductSettingsForm(forms.Form):
 class MemberAddForm(forms.Form):
     email = forms.EmailField(
         label="Email",
-        help_text="Someone with an account joins at once; anyone else gets an emailed invitation.",
+        help_text="They get an email to accept or decline, and join when they accept.",
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.DEVELOPER)

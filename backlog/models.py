@@ -63,6 +63,11 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(default=timezone.now)
+    # When the person agreed to be here: they accepted an invitation, or created the product.
+    # None only for people an owner added directly before invitations needed an answer; they
+    # count as having agreed once they sign in after being added (see `agreed`), and get no
+    # digest until then.
+    accepted_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["product", "user"], name="membership_unique")]
@@ -70,6 +75,65 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} is {self.get_role_display()} of {self.product.key}"
+
+    @property
+    def has_agreed(self) -> bool:
+        """`agreed_memberships()` for one membership whose user is loaded."""
+        last_login = self.user.last_login
+        return self.accepted_at is not None or (last_login is not None and last_login >= self.created_at)
+
+
+def agreed_memberships() -> Q:
+    """Memberships whose person agreed to them: accepted, or signed in since being added."""
+    return Q(accepted_at__isnull=False) | Q(user__last_login__gte=models.F("created_at"))
+
+
+class Invitation(models.Model):
+    """A product owner asked someone, by email, to join with a role. It waits for that person's
+    answer; its link works while it waits, for INVITATION_MAX_AGE, and while its sender still
+    manages the product. At most one waits per product and address: a newer one replaces it."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        REPLACED = "replaced", "Replaced by a newer invitation"
+        REVOKED = "revoked", "Void: the person was removed after it was sent"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # The latest email that carries it (a resend queues a new one); None for invitations sent
+    # before emails went through the outbox.
+    message = models.ForeignKey(
+        "accounts.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "email"], condition=Q(state="waiting"), name="one_waiting_invitation"
+            ),
+        ]
+        # The invited person's waiting list.
+        indexes = [models.Index(fields=["email", "created_at"], name="invitation_email_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.product.key} as {self.get_role_display()} ({self.state})"
+
+    @property
+    def expires_at(self):
+        return self.created_at + settings.INVITATION_MAX_AGE
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
 
 
 class Label(models.Model):
@@ -188,11 +252,12 @@ class ProductGoal(models.Model):
 class HistoryEntry(models.Model):
     """What happened to a product, by whom: `event` is dotted (`backlog.item.moved`)."""
 
-    # Events that others read back (invitation links check them; the members page lists the
-    # invitations still waiting).
+    # Events of members and invitations (a record only: invitations have their own model).
     INVITED = "backlog.member.invited"  # data: email, role
     INVITATION_WITHDRAWN = "backlog.member.invitation_withdrawn"  # data: email
+    INVITATION_DECLINED = "backlog.member.invitation_declined"  # data: email
     MEMBER_REMOVED = "backlog.member.removed"  # data: user
+    MEMBER_JOINED = "backlog.member.joined"  # data: user, role
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="history")
     item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.CASCADE, related_name="history")

@@ -3,20 +3,17 @@ queryset or values with its joins built in, so no template or serializer queries
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
-
-from accounts.models import User
 
 from .models import (
     ITEM_KEY_PATTERN,
-    HistoryEntry,
+    Invitation,
     Item,
     Label,
     Membership,
@@ -175,58 +172,42 @@ def members_of(product: Product) -> QuerySet[Membership]:
     return Membership.objects.filter(product=product).select_related("user").order_by(role_order, "user__email")
 
 
-@dataclass(frozen=True)
-class PendingInvitation:
-    email: str
-    role: str
-    sent_at: datetime.datetime
-    sent_by: str
-    sender_id: int | None
-
-    @property
-    def role_label(self) -> str:
-        return Role(self.role).label if self.role in Role.values else self.role
-
-
-def pending_invitations(product: Product, members: Sequence[Membership]) -> list[PendingInvitation]:
-    """Invitations whose link still works (backlog.services.read_invitation says why one stops):
-    the latest to each address, not expired, not withdrawn since, from someone who still
-    manages the product, to someone who is not a member now and was not removed after it was
-    sent. `members`: the product's memberships, already read. One query, two with removals."""
-    since = timezone.now() - settings.INVITATION_MAX_AGE
-    events = (
-        HistoryEntry.objects.filter(
-            product=product,
-            event__in=(HistoryEntry.INVITED, HistoryEntry.INVITATION_WITHDRAWN, HistoryEntry.MEMBER_REMOVED),
-            created_at__gt=since,
-        )
-        .select_related("actor")
-        .order_by("created_at", "id")
+def _sender_still_owner():
+    return Exists(
+        Membership.objects.filter(product=OuterRef("product"), user=OuterRef("invited_by"), role=Role.PRODUCT_OWNER)
     )
-    events = list(events)
-    removed = {entry.data.get("user") for entry in events if entry.event == HistoryEntry.MEMBER_REMOVED}
-    email_of = dict(User.objects.filter(pk__in=removed).values_list("pk", "email")) if removed else {}
-    latest: dict[str, PendingInvitation | None] = {}
-    for entry in events:
-        if entry.event == HistoryEntry.MEMBER_REMOVED:
-            email = email_of.get(entry.data.get("user"))
-            if email in latest:
-                latest[email] = None  # removed after it was sent: that link no longer works
-        elif entry.event == HistoryEntry.INVITATION_WITHDRAWN:
-            latest[entry.data.get("email", "")] = None
-        else:
-            sent_by = entry.actor.name if entry.actor else "a former member"
-            latest[entry.data.get("email", "")] = PendingInvitation(
-                entry.data.get("email", ""), entry.data.get("role", ""), entry.created_at, sent_by, entry.actor_id
-            )
-    joined = {membership.user.email for membership in members}
-    owners = {membership.user_id for membership in members if membership.role == Role.PRODUCT_OWNER}
-    waiting = [
-        invitation
-        for email, invitation in latest.items()
-        if invitation and email not in joined and invitation.sender_id in owners
-    ]
-    return sorted(waiting, key=lambda invitation: invitation.sent_at, reverse=True)
+
+
+def waiting_invitations(product: Product) -> QuerySet[Invitation]:
+    """The product's invitations whose link still works (backlog.services.read_invitation says
+    why one stops): waiting for an answer, not expired, from someone who still manages the
+    product, to someone not a member yet. Newest first, with their sender and the email that
+    carries each; one query."""
+    joined = Membership.objects.filter(product=OuterRef("product"), user__email=OuterRef("email"))
+    return (
+        product.invitations.filter(
+            state=Invitation.State.WAITING, created_at__gt=timezone.now() - settings.INVITATION_MAX_AGE
+        )
+        .filter(_sender_still_owner(), ~Exists(joined))
+        .select_related("invited_by", "message")
+        .order_by("-created_at", "-id")
+    )
+
+
+def invitations_waiting_for(user) -> QuerySet[Invitation]:
+    """Invitations waiting for this user's answer (to their address, working links, to products
+    they are not in yet), newest first, with product and sender; one query."""
+    return (
+        Invitation.objects.filter(
+            email=user.email,
+            state=Invitation.State.WAITING,
+            created_at__gt=timezone.now() - settings.INVITATION_MAX_AGE,
+        )
+        .filter(_sender_still_owner())
+        .exclude(product__memberships__user=user)
+        .select_related("product", "invited_by")
+        .order_by("-created_at", "-id")
+    )
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,17 @@ class InvalidInput(OrdoError):
     """Input that breaks a domain rule; `fields` names the offending fields."""
 
 
+class TooManyRequests(OrdoError):
+    """A limit kept in the database was reached; `retry_after`: seconds until it lifts."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int, fields: dict[str, list[str]] | None = None):
+        super().__init__(message, fields=fields)
+        self.retry_after = max(int(retry_after), 1)
+
+
 def error_body(detail: str, code: str, fields: dict | None = None) -> dict:
     return {"detail": detail, "code": code, "fields": fields or {}}
 
@@ -83,7 +94,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """Render every API error as {"detail", "code", "fields"} with the right status."""
     if isinstance(exc, OrdoError):
         body = error_body(exc.message, exc.code, exc.fields)
-        return Response(body, status=exc.status)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        return Response(body, status=exc.status, headers=headers)
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import zone_named
 from backlog import selectors as backlog_selectors
-from backlog.models import Item, Membership, Product, ProductGoal, Role
+from backlog.models import Item, Membership, Product, ProductGoal, Role, agreed_memberships
 from backlog.permissions import Action, require
 from sprints import forecast_display
 from sprints import selectors as sprint_selectors
@@ -143,7 +143,8 @@ def due_deliveries(now: dt.datetime) -> list[Due]:
     """Every digest due at `now` that has no delivery row yet. Four queries, whatever the number
     of members: memberships with their time zones, subscription rows, the last closed sprint of
     each product, and the existing rows for the periods found."""
-    memberships = Membership.objects.filter(user__is_active=True).values_list(
+    # Only people who agreed to be members: nobody gets mail about a product they never said yes to.
+    memberships = Membership.objects.filter(agreed_memberships(), user__is_active=True).values_list(
         "user_id", "product_id", "role", "created_at", "user__time_zone"
     )
     # Rows that are off count too: without them the role's default would apply again.

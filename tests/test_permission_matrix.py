@@ -33,6 +33,7 @@ NOT_IN_MATRIX = {
     "accounts:password-reset-confirm",
     "accounts:password-reset-complete",
     "backlog:invitation-accept",  # a signed link, not a role: tests/backlog/test_invitations.py
+    "backlog:invitation-decline",  # the same link: tests/backlog/test_invitation_answers.py
     "digests:unsubscribe",  # a signed link, not a role: tests/digests/test_unsubscribe.py
 }
 
@@ -82,6 +83,22 @@ def key(w):
     return {"key": w.product.key}
 
 
+def invitation_to_outsider(w):
+    """An invitation waiting for the outsider's answer: theirs to accept, nobody else's."""
+    invitation = services.invite_member(
+        product=w.product, by=w.users["product_owner"], email=w.users["outsider"].email, role="developer"
+    )
+    return {"invitation_id": invitation.pk}
+
+
+def invitation_of_product(w):
+    return {**key(w), **invitation_to_outsider(w)}
+
+
+# Only the invited address may answer; to everyone else the invitation does not exist.
+INVITEE_HTML = (302, 302, 404, 404, 404, 404)
+
+
 def item_key(w):
     return {"item_key": w.item.key}
 
@@ -112,6 +129,9 @@ MATRIX = {
         ("post", lambda w: {**key(w), "user_id": w.leaver.pk}, {}, OWNER_HTML),
     ],
     "backlog:invitation-withdraw": [("post", key, {"email": "new@example.com"}, OWNER_HTML)],
+    "backlog:invitation-resend": [("post", invitation_of_product, {}, OWNER_HTML)],
+    "backlog:waiting-accept": [("post", invitation_to_outsider, {}, INVITEE_HTML)],
+    "backlog:waiting-decline": [("post", invitation_to_outsider, {}, INVITEE_HTML)],
     # HTML: the backlog and items
     "backlog:backlog": [("get", key, {}, READ_HTML)],
     "backlog:archived": [("get", key, {}, READ_HTML)],
@@ -183,6 +203,9 @@ MATRIX = {
     "api-item-move": [
         ("post", lambda w: {"key": w.other_item.key}, {"position": 1}, (401, 404, 403, 403, 403, 200)),
     ],
+    "api-invitation-list": [("get", None, {}, (401, 200, 200, 200, 200, 200))],
+    "api-invitation-accept": [("post", invitation_to_outsider, {}, (401, 201, 404, 404, 404, 404))],
+    "api-invitation-decline": [("post", invitation_to_outsider, {}, (401, 204, 404, 404, 404, 404))],
     "api-note-list": [
         ("get", api_item_key, {}, READ_API),
         ("post", api_item_key, {"body": "A note."}, (401, 404, 403, 201, 201, 201)),

@@ -115,8 +115,46 @@ class MemberUpdateSerializer(InputSerializer):
 
 
 class InvitationSentSerializer(OutputSerializer):
+    """What the inviter learns: the same for every address (nothing about accounts)."""
+
     detail = serializers.CharField()
     email = serializers.EmailField()
+    expires_at = serializers.DateTimeField(help_text="Until when its link works, unless answered first.")
+
+    def to_representation(self, invitation):
+        return {
+            "detail": f"Invitation sent to {invitation.email}; they join when they accept it.",
+            "email": invitation.email,
+            "expires_at": stamp(invitation.expires_at),
+        }
+
+
+class WaitingInvitationSerializer(OutputSerializer):
+    """An invitation waiting for the caller's answer."""
+
+    id = serializers.IntegerField()
+    product = serializers.CharField(help_text="The product's key.")
+    product_name = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    invited_by = serializers.CharField(allow_null=True, help_text="The inviter's name; null if they left Ordo.")
+    created_at = serializers.DateTimeField(help_text="When it was sent.")
+    expires_at = serializers.DateTimeField()
+    accept_url = serializers.URLField()
+    decline_url = serializers.URLField()
+
+    def to_representation(self, invitation):
+        request = self.context.get("request")
+        return {
+            "id": invitation.pk,
+            "product": invitation.product.key,
+            "product_name": invitation.product.name,
+            "role": invitation.role,
+            "invited_by": invitation.invited_by.name if invitation.invited_by else None,
+            "created_at": stamp(invitation.created_at),
+            "expires_at": stamp(invitation.expires_at),
+            "accept_url": absolute(request, "api-invitation-accept", invitation_id=invitation.pk),
+            "decline_url": absolute(request, "api-invitation-decline", invitation_id=invitation.pk),
+        }
 
 
 # --- Items ---------------------------------------------------------------------------------------

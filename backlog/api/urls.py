@@ -9,6 +9,7 @@ from . import views
 
 PRODUCT = r"products/(?P<key>[A-Za-z0-9]{1,10})"
 MEMBER = rf"{PRODUCT}/members/(?P<user_id>[0-9]{{1,18}})"
+INVITATION = r"invitations/(?P<invitation_id>[0-9]{1,18})"
 ITEM = r"items/(?P<key>[A-Za-z0-9]{1,10}-[0-9]{1,10})"
 
 urlpatterns = [
@@ -21,4 +22,7 @@ urlpatterns = [
     api_path(rf"^{ITEM}/restore/$", views.ItemRestoreView.as_view(), name="api-item-restore"),
     api_path(rf"^{ITEM}/move/$", views.ItemMoveView.as_view(), name="api-item-move"),
     api_path(rf"^{ITEM}/notes/$", views.NoteListView.as_view(), name="api-note-list"),
+    api_path(r"^invitations/$", views.WaitingInvitationListView.as_view(), name="api-invitation-list"),
+    api_path(rf"^{INVITATION}/accept/$", views.WaitingInvitationAcceptView.as_view(), name="api-invitation-accept"),
+    api_path(rf"^{INVITATION}/decline/$", views.WaitingInvitationDeclineView.as_view(), name="api-invitation-decline"),
 ]

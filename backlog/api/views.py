@@ -16,13 +16,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import OrdoCursorPagination, error_responses, etag, if_match_versions, parse, precondition_failed
+from config.api import (
+    ErrorSerializer,
+    OrdoCursorPagination,
+    error_responses,
+    etag,
+    if_match_versions,
+    parse,
+    precondition_failed,
+)
 from config.errors import InvalidInput, NotFound, StaleVersion
 
 from .. import selectors, services
 from ..models import Item, Product
 from ..permissions import Action, access_item_for_user, access_product_for_user
 from ..selectors import BacklogFilter
+from ..services.invitations import INVITATIONS_PER_ADDRESS, INVITATIONS_PER_SENDER
 from .serializers import (
     EmptySerializer,
     InvitationSentSerializer,
@@ -43,6 +52,7 @@ from .serializers import (
     ProductSerializer,
     ProductUpdateSerializer,
     StaleItemSerializer,
+    WaitingInvitationSerializer,
     absolute,
 )
 
@@ -62,6 +72,22 @@ IF_MATCH = OpenApiParameter(
     OpenApiParameter.HEADER,
     description='Optional. The ETag you read ("3"); if the item changed since, the answer is 412 with the item as '
     "it is now. A header that is not a list of entity tags (or `*`) is a 400.",
+)
+
+
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    response=[429],
+    description="With a 429: seconds until the limit lets the next request through.",
+)
+TOO_MANY_INVITATIONS = OpenApiResponse(
+    ErrorSerializer,
+    description="An invitation limit was reached (per inviter a day, or per address a week); see `Retry-After`.",
+)
+INVITATION_ID = OpenApiParameter(
+    "invitation_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The invitation's id."
 )
 
 
@@ -196,28 +222,28 @@ class MemberListView(APIView):
 
     @extend_schema(
         operation_id="members_create",
-        summary="Add or invite a member",
+        summary="Invite someone",
         description=(
-            "Product owner only. Someone who has an account is added at once (201 with the member); "
-            "for a new address an invitation email is sent (202)."
+            "Product owner only. An invitation email goes to the address, with links to accept or decline; "
+            "the person joins when they accept (`/api/v1/invitations/`). The answer is the same 202 for every "
+            "address: it says nothing about whether it has an Ordo account. A current member is a 400. "
+            f"At most {INVITATIONS_PER_SENDER} invitations a day per inviter, and {INVITATIONS_PER_ADDRESS} a week "
+            "per address across all products (resends count): over a limit the answer is 429, with `Retry-After` "
+            "in seconds."
         ),
         request=MemberCreateSerializer,
+        parameters=[RETRY_AFTER],
         responses={
-            201: MemberSerializer,
-            202: OpenApiResponse(InvitationSentSerializer, description="No account yet: invitation emailed."),
+            202: OpenApiResponse(InvitationSentSerializer, description="Invitation emailed."),
             **error_responses(400, 401, 403, 404, 415),
+            429: TOO_MANY_INVITATIONS,
         },
     )
     def post(self, request, key):
         product = access_product_for_user(request.user, key, Action.MANAGE_PRODUCT)
         data = parse(MemberCreateSerializer, request.data)
-        membership = services.invite_member(product=product, by=request.user, email=data["email"], role=data["role"])
-        if membership is None:
-            email = data["email"].strip().lower()
-            body = InvitationSentSerializer({"detail": f"Invitation sent to {email}.", "email": email}).data
-            return Response(body, status=status.HTTP_202_ACCEPTED)
-        body = MemberSerializer(membership, context={"request": request, "product": product}).data
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+        invitation = services.invite_member(product=product, by=request.user, email=data["email"], role=data["role"])
+        return Response(InvitationSentSerializer(invitation).data, status=status.HTTP_202_ACCEPTED)
 
 
 @extend_schema(parameters=[PRODUCT_KEY, USER_ID], tags=["members"])
@@ -442,3 +468,56 @@ class NoteListView(APIView):
         data = parse(NoteCreateSerializer, request.data)
         note = services.add_refinement_note(item=item, by=request.user, body=data["body"])
         return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+# --- Invitations waiting for the caller --------------------------------------------------------------
+
+
+@extend_schema(tags=["invitations"])
+class WaitingInvitationListView(APIView):
+    @extend_schema(
+        operation_id="invitations_list",
+        summary="Invitations waiting for your answer",
+        description="Invitations to your address that still work (not expired, from someone who still manages "
+        "the product), newest first. Accept or decline each.",
+        responses={200: WaitingInvitationSerializer(many=True), **error_responses(401)},
+    )
+    def get(self, request):
+        invitations = selectors.invitations_waiting_for(request.user)
+        return Response(WaitingInvitationSerializer(invitations, many=True, context={"request": request}).data)
+
+
+@extend_schema(parameters=[INVITATION_ID], tags=["invitations"])
+class WaitingInvitationAcceptView(APIView):
+    @extend_schema(
+        operation_id="invitations_accept",
+        summary="Accept an invitation",
+        description="You join the product with the invitation's role. Someone else's invitation, or one that no "
+        "longer waits, is a 404. Takes no body.",
+        request=EmptySerializer,
+        responses={201: MemberSerializer, **error_responses(400, 401, 404, 415)},
+    )
+    def post(self, request, invitation_id):
+        invitation = services.waiting_invitation_of(request.user, int(invitation_id))
+        parse(EmptySerializer, request.data)
+        membership = services.accept_invitation(invitation=invitation, by=request.user)
+        product = invitation.product
+        body = MemberSerializer(membership, context={"request": request, "product": product}).data
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+
+
+@extend_schema(parameters=[INVITATION_ID], tags=["invitations"])
+class WaitingInvitationDeclineView(APIView):
+    @extend_schema(
+        operation_id="invitations_decline",
+        summary="Decline an invitation",
+        description="Its link stops working and the inviter sees it declined. Someone else's invitation, or one "
+        "that no longer waits, is a 404. Takes no body.",
+        request=EmptySerializer,
+        responses={204: None, **error_responses(400, 401, 404, 415)},
+    )
+    def post(self, request, invitation_id):
+        invitation = services.waiting_invitation_of(request.user, int(invitation_id))
+        parse(EmptySerializer, request.data)
+        services.decline_invitation(invitation=invitation, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -6,10 +6,14 @@ from .common import ITEM_FIELDS, ITEM_TEXT_FIELDS, LABEL_MAX, RANK_LOCK_NAMESPAC
 from .goals import GOAL_TITLE_MAX, close_product_goal, set_product_goal
 from .invitations import (
     INVITATION_SALT,
-    Invitation,
+    InvitationLink,
     accept_invitation,
+    decline_invitation,
+    invitation_token,
     invite_member,
     read_invitation,
+    resend_invitation,
+    waiting_invitation_of,
     withdraw_invitation,
 )
 from .items import add_refinement_note, archive_item, create_item, restore_item, update_item
@@ -22,7 +26,7 @@ __all__ = [
     "INVITATION_SALT",
     "ITEM_FIELDS",
     "ITEM_TEXT_FIELDS",
-    "Invitation",
+    "InvitationLink",
     "LABEL_MAX",
     "MAX_POSITION",
     "MoveResult",
@@ -30,6 +34,8 @@ __all__ = [
     "TEXT_MAX",
     "TITLE_MAX",
     "accept_invitation",
+    "decline_invitation",
+    "invitation_token",
     "add_member",
     "add_refinement_note",
     "archive_item",
@@ -41,6 +47,8 @@ __all__ = [
     "move_item",
     "move_target",
     "read_invitation",
+    "resend_invitation",
+    "waiting_invitation_of",
     "record",
     "remove_member",
     "respace_backlog",

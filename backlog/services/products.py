@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 
 from django.db import transaction
+from django.utils import timezone
 
 from config.errors import InvalidInput, NotFound
 
 from ..models import (
     PRODUCT_KEY_PATTERN,
     HistoryEntry,
+    Invitation,
     Membership,
     Product,
     Role,
@@ -94,7 +96,9 @@ def _check_role(role: str) -> None:
 
 @transaction.atomic
 def add_member(*, product: Product, by, user, role: str) -> Membership:
-    """Add an existing user to the product with a role."""
+    """Add an existing user to the product with a role at once, without asking them: for demo
+    data and administration only. People join through invitations (services.invite_member),
+    which they accept or decline; no view or API calls this."""
     require(by, product, Action.MANAGE_PRODUCT)
     _check_role(role)
     membership, created = Membership.objects.get_or_create(product=product, user=user, defaults={"role": role})
@@ -146,4 +150,8 @@ def remove_member(*, membership: Membership, by) -> None:
     membership = _locked_membership(membership)
     _assert_keeps_an_owner(product, membership)
     membership.delete()
+    # A removal sticks: links still waiting for their address stop working with it.
+    product.invitations.filter(email=membership.user.email, state=Invitation.State.WAITING).update(
+        state=Invitation.State.REVOKED, answered_at=timezone.now()
+    )
     record(product=product, by=by, event=HistoryEntry.MEMBER_REMOVED, user=membership.user_id)

@@ -12,7 +12,7 @@ from django.urls import path, re_path
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import add_service_errors
-from config.errors import InvalidInput, NotFound
+from config.errors import InvalidInput, NotFound, TooManyRequests
 
 from .. import extension_render, selectors, services
 from ..forms_products import (
@@ -31,11 +31,13 @@ def _status(form) -> int:
 
 @login_required
 def product_list(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's products, with their role and item count."""
+    """The signed-in user's products, with their role and item count, and the invitations
+    waiting for their answer."""
     products = list(selectors.products_for_user(request.user))
     for product in products:
         product.my_role_label = Role(product.my_role).label
-    return render(request, "backlog/product_list.html", {"products": products})
+    invitations = list(selectors.invitations_waiting_for(request.user))
+    return render(request, "backlog/product_list.html", {"products": products, "invitations": invitations})
 
 
 @login_required
@@ -95,7 +97,7 @@ def _members_page(request: HttpRequest, product, add_form: MemberAddForm, *, sta
         "manage": manage,
         "add_form": add_form,
         "roles": Role.choices,
-        "invitations": selectors.pending_invitations(product, members) if manage else [],
+        "invitations": list(selectors.waiting_invitations(product)) if manage else [],
         "invitation_days": settings.INVITATION_MAX_AGE.days,
     }
     return render(request, "backlog/members.html", context, status=status)
@@ -104,7 +106,7 @@ def _members_page(request: HttpRequest, product, add_form: MemberAddForm, *, sta
 @login_required
 @require_http_methods(["GET", "POST"])
 def members(request: HttpRequest, key: str) -> HttpResponse:
-    """Any member sees the team; the product owner adds or invites people by email (POST)."""
+    """Any member sees the team; the product owner invites people by email (POST)."""
     if request.method == "GET":
         product = access_product_for_user(request.user, key, Action.READ)
         return _members_page(request, product, MemberAddForm())
@@ -113,15 +115,21 @@ def members(request: HttpRequest, key: str) -> HttpResponse:
     if form.is_valid():
         email, role = form.cleaned_data["email"], form.cleaned_data["role"]
         try:
-            membership = services.invite_member(product=product, by=request.user, email=email, role=role)
+            invitation = services.invite_member(product=product, by=request.user, email=email, role=role)
+        except TooManyRequests as error:
+            add_service_errors(form, error)
+            response = _members_page(request, product, form, status=429)
+            response["Retry-After"] = str(error.retry_after)
+            return response
         except InvalidInput as error:
             add_service_errors(form, error)
         else:
             role_label = Role(role).label.lower()
-            if membership is None:
-                messages.success(request, f"An invitation to join as {role_label} is on its way to {email}.")
-            else:
-                messages.success(request, f"{membership.user.name} joined {product.key} as {role_label}.")
+            messages.success(
+                request,
+                f"An invitation to join as {role_label} is on its way to {invitation.email}; "
+                "they join when they accept it.",
+            )
             return redirect("backlog:members", key=product.key)
     return _members_page(request, product, form, status=400)
 

@@ -25,12 +25,20 @@ def test_an_outsider_gets_a_404_for_the_members(as_user, outsider, product):
     assert as_user(outsider).get(members_url()).status_code == 404
 
 
-def test_the_product_owner_adds_an_existing_user_at_once(as_user, po, product, outsider):
-    response = as_user(po).post(members_url(), {"email": outsider.email, "role": "developer"}, format="json")
-    assert response.status_code == 201
-    assert response.json()["user_id"] == outsider.pk
-    assert response.json()["role"] == "developer"
-    assert response.headers["Location"].endswith(f"/members/{outsider.pk}/")
+def test_inviting_an_existing_account_is_the_same_202_and_adds_no_one(
+    as_user, po, product, outsider, django_capture_on_commit_callbacks
+):
+    """It was a 201 with the user's id and display name: an account enumerator, and consent skipped."""
+    answers = []
+    for address in (outsider.email, "nobody@example.com"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = as_user(po).post(members_url(), {"email": address, "role": "developer"}, format="json")
+        assert response.status_code == 202
+        answers.append({key: str(value).replace(address, "ADDRESS") for key, value in response.json().items()})
+    assert answers[0].keys() == answers[1].keys() == {"detail", "email", "expires_at"}
+    assert answers[0]["detail"] == answers[1]["detail"]
+    assert not Membership.objects.filter(product=product, user=outsider).exists()
+    assert [message.to for message in mail.outbox] == [[outsider.email], ["nobody@example.com"]]
 
 
 def test_a_new_address_gets_an_invitation_email(as_user, po, product, django_capture_on_commit_callbacks):

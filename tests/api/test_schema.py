@@ -24,6 +24,9 @@ OPERATIONS = {
     "/api/v1/items/{key}/restore/": {"post"},
     "/api/v1/items/{key}/move/": {"post"},
     "/api/v1/items/{key}/notes/": {"get", "post"},
+    "/api/v1/invitations/": {"get"},
+    "/api/v1/invitations/{invitation_id}/accept/": {"post"},
+    "/api/v1/invitations/{invitation_id}/decline/": {"post"},
     # digests
     "/api/v1/products/{key}/digest/": {"get"},
     "/api/v1/products/{key}/digest/subscription/": {"get", "put"},
@@ -90,7 +93,7 @@ def test_every_operation_documents_its_errors(schema):
 
 def test_writes_document_their_request_bodies(schema):
     for path, operations in schema["paths"].items():
-        if path.endswith("/restore/"):
+        if path.endswith(("/restore/", "/accept/", "/decline/")):
             continue  # takes no body
         for method in {"post", "patch"} & set(operations):
             assert "requestBody" in operations[method], (method, path)

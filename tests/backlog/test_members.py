@@ -74,12 +74,28 @@ def test_the_members_page_sends_anonymous_visitors_to_login(client, product):
     assert client.get(members_url()).status_code == 302
 
 
-def test_the_product_owner_adds_an_existing_user_at_once(client, po, product, outsider, mailoutbox):
+def test_inviting_an_existing_account_does_not_add_it_without_consent(
+    client, po, product, outsider, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Adding someone at once let anyone create a product and mail strangers its digests."""
     client.force_login(po)
-    response = client.post(members_url(), {"email": "Outsider@Example.com", "role": "developer"})
-    assert response.status_code == 302
-    assert role_of(product, outsider) == Role.DEVELOPER
-    assert mailoutbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(members_url(), {"email": "Outsider@Example.com", "role": "developer"}, follow=True)
+    assert role_of(product, outsider) is None
+    assert [message.to for message in mailoutbox] == [[outsider.email]]
+    assert "An invitation to join as developer is on its way to outsider@example.com" in response.content.decode()
+
+
+def test_the_members_page_says_the_same_for_an_account_and_an_unknown_address(
+    client, po, product, outsider, django_capture_on_commit_callbacks
+):
+    client.force_login(po)
+    said = []
+    for address in (outsider.email, "nobody@example.com"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(members_url(), {"email": address, "role": "developer"}, follow=True)
+        said.append(response.content.decode().replace(address, "ADDRESS").split('<ul class="messages"')[1][:300])
+    assert said[0] == said[1]
 
 
 def test_adding_someone_who_is_a_member_already_says_so(client, po, product, developer):
