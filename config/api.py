@@ -1,6 +1,7 @@
 """Plumbing shared by every app's API: a JSON parser that never fails with a 500, input
-serializers that refuse undeclared keys, cursor pagination that answers bad input with a 400,
-and the error body as a schema.
+serializers that refuse undeclared keys and values of the wrong JSON type, query serializers
+that read query strings, cursor pagination that answers bad input with a 400, and the error
+body as a schema.
 
 DRF imports the parser while `rest_framework.views` is still loading: this module must not
 import DRF's views (the API's own views live in config/api_urls.py and the apps)."""
@@ -9,15 +10,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 
+from django.http import QueryDict
 from django.urls import URLPattern
 from django.urls.resolvers import RegexPattern
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.fields import _UnvalidatedField  # private: what a ListField or DictField without a child holds
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 # --- Routes --------------------------------------------------------------------------------------
 
@@ -66,18 +72,162 @@ class JSONOnlyNegotiation(DefaultContentNegotiation):
             return renderers[0], renderers[0].media_type
 
 
-class InputSerializer(serializers.Serializer):
-    """Validates a request body and nothing else: no save(), and keys it does not declare are
-    an error that names them (a typo must not be silently ignored)."""
+# --- Input: JSON types of request bodies ---------------------------------------------------------
 
-    default_error_messages = {"unknown": "Unknown field."}
+# DRF's fields coerce what they are given: 0 becomes the string "0" or False, "1" and 1.0 the
+# integer 1, "yes" True. A body is JSON, which has types of its own, and the schema promises
+# them: a value of another type is a client's mistake that must be a 400 naming the field, not
+# a guess. Query strings are another matter (every value there is a string): QuerySerializer.
 
-    def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            unknown = sorted(str(name) for name in data if name not in self.fields or self.fields[name].read_only)
-            if unknown:
-                raise serializers.ValidationError({name: [self.error_messages["unknown"]] for name in unknown})
-        return super().to_internal_value(data)
+STRING, BOOLEAN, INTEGER = frozenset({"string"}), frozenset({"boolean"}), frozenset({"integer"})
+ARRAY, OBJECT = frozenset({"array"}), frozenset({"object"})
+# A JSON number may be written without a fraction: 3 is a number too.
+NUMBER = frozenset({"integer", "number"})
+ANY = None
+
+TYPE_NAMES = {
+    "null": "null",
+    "boolean": "a boolean (true or false)",
+    "integer": "an integer",
+    "number": "a number",
+    "string": "a string",
+    "array": "an array",
+    "object": "an object",
+}
+
+
+def _names(types: frozenset[str]) -> str:
+    """'a string', 'a number' (integers included), 'a string or an integer'."""
+    names = [name for name in TYPE_NAMES if name in types and not (name == "integer" and "number" in types)]
+    return " or ".join(TYPE_NAMES[name] for name in names)
+
+
+def json_type(value) -> str:
+    """The JSON type of a value as Python's json module parses it. 1.0 is a "number", not an
+    "integer": OpenAPI 3.0's JSON Schema (Wright draft 00) defines an integer as "a JSON number
+    without a fraction or exponent part", and no JSON encoder writes a whole number as 1.0
+    unless it holds a float, so an integer field refuses 1.0 like 1.5."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):  # before int: bool is a subclass of int
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, (float, Decimal)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    return type(value).__name__  # nothing JSON parses to
+
+
+def _choice_types(field: serializers.ChoiceField) -> frozenset[str] | None:
+    # drf-spectacular types an enum by its choices' values (plumbing.build_choice_field): the
+    # Fibonacci estimates are integers, item kinds strings.
+    types = {json_type(choice) for choice in field.choices} - {"null"}
+    if field.allow_blank:
+        types.add("string")
+    if "number" in types:
+        types.add("integer")
+    return frozenset(types) or ANY
+
+
+def accepted_json_types(field: serializers.Field) -> frozenset[str] | None:
+    """The JSON types a field takes in a request body (None: any), as drf-spectacular documents
+    the field class in the schema. Subclasses come before their bases (an EmailField is a
+    CharField, a MultipleChoiceField a ChoiceField). A field class it does not know is a
+    TypeError when the serializer is declared: say here which JSON type it takes."""
+    if isinstance(field, (serializers.JSONField, _UnvalidatedField)):
+        return ANY  # a JSONField takes any JSON; a ListField or DictField without a child, any items
+    if isinstance(field, (serializers.ListSerializer, serializers.ListField, serializers.MultipleChoiceField)):
+        return ARRAY
+    if isinstance(field, (serializers.Serializer, serializers.DictField)):
+        return OBJECT
+    if isinstance(field, serializers.BooleanField):
+        return BOOLEAN
+    if isinstance(field, serializers.IntegerField):
+        return INTEGER
+    if isinstance(field, serializers.FloatField):
+        return NUMBER
+    if isinstance(field, serializers.DecimalField):
+        # Documented as a string (format: decimal) while decimals render as strings.
+        return STRING if getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING) else NUMBER
+    if isinstance(field, serializers.ChoiceField):
+        return _choice_types(field)
+    if isinstance(
+        field,
+        (
+            serializers.CharField,
+            serializers.UUIDField,
+            serializers.DateField,
+            serializers.DateTimeField,
+            serializers.TimeField,
+            serializers.DurationField,
+        ),
+    ):
+        return STRING
+    raise TypeError(
+        f"config.api does not know which JSON type {type(field).__name__} takes in a request body: "
+        "add it to accepted_json_types()."
+    )
+
+
+def _nested(field: serializers.Field, value) -> tuple[serializers.Field, list] | None:
+    """The child field of a list, dict or serializer field, with the values it judges."""
+    if isinstance(field, (serializers.ListSerializer, serializers.ListField)):
+        return field.child, list(enumerate(value))
+    if isinstance(field, serializers.DictField):
+        return field.child, [(str(key), item) for key, item in value.items()]
+    return None
+
+
+def _type_error(field: serializers.Field, value):
+    """What is wrong with the JSON types in `value` for `field`, shaped as DRF shapes its own
+    errors (a list of messages, or a dict by key or index for what is inside), or None."""
+    if value is None:
+        return None  # null: allow_null is the field's to judge, with its own message
+    accepted, got = accepted_json_types(field), json_type(value)
+    if accepted is not None and got not in accepted:
+        said = "a number" if got in NUMBER else "a boolean" if got == "boolean" else TYPE_NAMES.get(got, "a value")
+        return [ErrorDetail(f"Expected {_names(accepted)}, got {said}.", code="type")]
+    if isinstance(field, serializers.Serializer):
+        return type_errors(field.fields, value) or None
+    nested = _nested(field, value)
+    if nested is None:
+        return None
+    child, items = nested
+    errors = {key: error for key, item in items if (error := _type_error(child, item)) is not None}
+    return errors or None
+
+
+def type_errors(fields: Mapping[str, serializers.Field], data: Mapping) -> dict:
+    """Per key of `data` whose value (or anything inside it) is not of the JSON type its field
+    takes: the messages. Keys without a field are not judged here."""
+    errors = {}
+    for name, field in fields.items():
+        if name in data and not field.read_only:
+            error = _type_error(field, data[name])
+            if error is not None:
+                errors[name] = error
+    return errors
+
+
+def _check_declared(field: serializers.Field) -> None:
+    if field.read_only:
+        return
+    accepted_json_types(field)
+    if isinstance(field, serializers.Serializer):
+        for inner in field.fields.values():
+            _check_declared(inner)
+    elif isinstance(field, (serializers.ListSerializer, serializers.ListField, serializers.DictField)):
+        _check_declared(field.child)
+
+
+class ParseOnlySerializer(serializers.Serializer):
+    """Validates; writes go through services."""
 
     def create(self, validated_data):  # pragma: no cover - writes go through services
         raise NotImplementedError("Input serializers validate only; call a service.")
@@ -86,9 +236,47 @@ class InputSerializer(serializers.Serializer):
         raise NotImplementedError("Input serializers validate only; call a service.")
 
 
+class InputSerializer(ParseOnlySerializer):
+    """Validates a request body and nothing else: no save(), and keys it does not declare are
+    an error that names them (a typo must not be silently ignored)."""
+
+    # Every value must be of the JSON type its field takes (see accepted_json_types): the one
+    # check for every body of the API, so a new serializer cannot leave it out. The docstring
+    # above is what the schema shows for request bodies without their own: keep it as it is.
+
+    default_error_messages = {"unknown": "Unknown field."}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # A field class whose JSON type is unknown fails here, at import, not in a request.
+        for field in cls._declared_fields.values():
+            _check_declared(field)
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(str(name) for name in data if name not in self.fields or self.fields[name].read_only)
+            errors = {name: [self.error_messages["unknown"]] for name in unknown}
+            errors.update(type_errors(self.fields, data))
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class QuerySerializer(ParseOnlySerializer):
+    """Validates query parameters. Every value in a query string is a string, so each field
+    takes its documented string form (`true`/`false`, digits); parameters it does not declare
+    (cursor, page_size) belong to others and pass."""
+
+
 def parse(serializer_class: type[serializers.Serializer], data, **kwargs) -> dict:
     """Validate `data` with the serializer and return its validated data (400 otherwise). A JSON
     `null` body arrives as None and is refused like any other body that is not an object."""
+    # A query serializer coerces, so it must never judge a body; a body serializer would refuse
+    # every "true" of a query string. Both are a programming error, not the client's. (A
+    # bodiless request with a form content type has an empty QueryDict as its data.)
+    for_query = issubclass(serializer_class, QuerySerializer)
+    if data and for_query != isinstance(data, QueryDict):
+        raise TypeError(f"{serializer_class.__name__} parses {'query strings' if for_query else 'JSON bodies'}.")
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data

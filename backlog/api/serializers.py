@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from django.urls import reverse
 from rest_framework import serializers
 
-from config.api import InputSerializer, OutputSerializer, page_serializer
+from config.api import InputSerializer, OutputSerializer, QuerySerializer, page_serializer
 
 from ..models import ESTIMATE_SCALE, Item, Role
 
@@ -234,7 +234,7 @@ class StaleItemSerializer(ItemSerializer):
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
-class ItemFilterSerializer(InputSerializer):
+class ItemFilterSerializer(QuerySerializer):
     """Query parameters of the items list (other parameters, like cursor, are not its business)."""
 
     status = serializers.ChoiceField(choices=STATUS_CHOICES, required=False, allow_blank=True)
@@ -244,10 +244,6 @@ class ItemFilterSerializer(InputSerializer):
     archived = serializers.BooleanField(
         required=False, default=False, help_text="true: list archived items instead of the live backlog."
     )
-
-    def to_internal_value(self, data):
-        # Query strings carry cursor, page_size and whatever else: only ours are validated here.
-        return super(InputSerializer, self).to_internal_value(data)
 
 
 class ItemFieldsSerializer(InputSerializer):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from config.api import InputSerializer, OutputSerializer
+from config.api import OutputSerializer, QuerySerializer
 
 from ...models import Sprint
 from .common import ITEM_KEY_MAX, POSITION_MAX, iso_date
@@ -51,15 +51,11 @@ class VelocitySerializer(OutputSerializer):
         }
 
 
-class ForecastQuerySerializer(InputSerializer):
+class ForecastQuerySerializer(QuerySerializer):
     position = serializers.IntegerField(
         required=False, min_value=1, max_value=POSITION_MAX, help_text="A backlog position (1 is the top)."
     )
     item = serializers.CharField(required=False, max_length=ITEM_KEY_MAX, help_text="An item key, e.g. SHOP-42.")
-
-    def to_internal_value(self, data):
-        # Query strings may carry other parameters; only ours are validated here.
-        return super(InputSerializer, self).to_internal_value(data)
 
     def validate(self, attrs):
         if len(attrs) != 1:
