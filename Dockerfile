@@ -12,4 +12,6 @@ RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=build python manage.py col
 RUN useradd --create-home ordo && mkdir -p /app/var && chown ordo /app/var
 USER ordo
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# config/gunicorn.py: bind, workers, access log, and persistent database connections
+# (DJANGO_CONN_MAX_AGE=60 unless the environment says otherwise).
+CMD ["gunicorn", "--config", "config/gunicorn.py", "config.wsgi:application"]

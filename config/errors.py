@@ -1,14 +1,22 @@
 """Domain errors, and the two places that translate them: the API exception handler and the
-HTML middleware. Services raise these; views never build error responses by hand."""
+HTML middleware. Services raise these; views never build error responses by hand. Also the
+answer when the database cannot be reached: a 503, never a 500."""
 
 from __future__ import annotations
 
 import logging
+import sqlite3
+import sys
 from typing import Any
 
+import psycopg2
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
 from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -92,6 +100,10 @@ def _flatten_fields(data: Any) -> dict[str, list[str]]:
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """Render every API error as {"detail", "code", "fields"} with the right status."""
+    if is_database_unavailable(exc):
+        # Not ours to answer: DRF re-raises it, and DatabaseUnavailableMiddleware answers the 503
+        # for it as for a failure in the session middleware, with the same body.
+        return None
     if isinstance(exc, OrdoError):
         body = error_body(exc.message, exc.code, exc.fields)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
@@ -151,3 +163,77 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse(error_body(message, "csrf_failed"), status=403)
     return TemplateResponse(request, "error.html", {"message": message, "status": 403}, status=403).render()
+
+
+# --- The database is unreachable ----------------------------------------------------------------
+
+# How long a client should wait before it tries again: a PostgreSQL restart, or a moment with
+# every connection taken, is over in seconds.
+RETRY_AFTER_SECONDS = 10
+DATABASE_UNAVAILABLE = "Ordo cannot reach its database at the moment. Try again in a few seconds."
+
+# Refused, down, out of connections ("too many clients"), dropped mid-query, an SQLite file that
+# cannot be opened: Django wraps the driver's errors in its own classes; a driver's error raised
+# outside a Django cursor arrives unwrapped.
+_UNAVAILABLE = (
+    OperationalError,
+    InterfaceError,
+    psycopg2.OperationalError,
+    psycopg2.InterfaceError,
+    sqlite3.OperationalError,
+    sqlite3.InterfaceError,
+)
+
+
+def is_database_unavailable(exc: BaseException | None) -> bool:
+    """Whether the exception, or one it was raised from, says the database cannot be used."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, _UNAVAILABLE):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__
+    return False
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    """The 503 for a request the database failed: JSON under /api/, Ordo's page elsewhere."""
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(error_body(DATABASE_UNAVAILABLE, "database_unavailable"), status=503)
+    else:
+        # Rendered without the request, so without the context processors: the user, the session
+        # and the messages would each query the database that is not there.
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    # A cache in front must not go on serving the outage once the database is back.
+    add_never_cache_headers(response)
+    return response
+
+
+def _note_database_error(sender, request: HttpRequest | None = None, **kwargs) -> None:
+    if request is not None and is_database_unavailable(sys.exc_info()[1]):
+        request.database_unavailable = True
+
+
+class DatabaseUnavailableMiddleware:
+    """A request the database failed gets a 503 with Retry-After, never a 500, and Ordo
+    recovers by itself when the database returns (Django connects afresh when a request needs it).
+
+    The first query runs in middleware (TimezoneMiddleware asks whether the user is signed in,
+    which loads the session), and Django turns an exception into a response where it is raised,
+    in the wrapper around each middleware: an outer middleware never sees the exception, only the
+    500 (or, in debug, the technical page). got_request_exception is sent for each one, debug or
+    not, before that response is built: the receiver notes a database error on the request, and
+    this middleware, outside every middleware that queries (session, authentication, time zone,
+    messages) and inside the ones that add the security headers and the CSP, answers for the
+    request instead. The inner response is dropped with any cookie set on it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        got_request_exception.connect(_note_database_error, dispatch_uid="ordo-database-unavailable")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if getattr(request, "database_unavailable", False):
+            return database_unavailable_response(request)
+        return response

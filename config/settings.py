@@ -31,6 +31,19 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in env_str(name, default).split(",") if part.strip()]
 
 
+def env_seconds(name: str, default: int) -> int:
+    value = env_str(name).strip()
+    if not value:
+        return default
+    try:
+        seconds = int(value)
+    except ValueError:
+        seconds = -1
+    if seconds < 0:
+        raise ImproperlyConfigured(f"{name} must be a whole number of seconds (0 or more), not {value!r}")
+    return seconds
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
@@ -72,14 +85,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the database middleware, so that its 503 carries the frame and content policies too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Outside everything that queries: a database that is down or out of connections is a 503.
+    "config.errors.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.TimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # An htmx request sent to log in gets HX-Redirect, not the login page swapped into the board.
     "accounts.middleware.HtmxLoginRedirectMiddleware",
@@ -110,13 +126,21 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------------------
 
 VAR_DIR.mkdir(exist_ok=True)
+# Persistent connections belong to gunicorn only (config/gunicorn.py sets 60): `runserver` starts
+# a thread per request, and each thread would keep its own connection until PostgreSQL runs out
+# (100 within a minute of concurrent use). The health check replaces a connection the server
+# dropped (a restart) before the request uses it, instead of failing that request.
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'ordo.sqlite3'}"),
-        conn_max_age=60,
+        conn_max_age=env_seconds("DJANGO_CONN_MAX_AGE", 0),
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A host that drops packets must not hang a worker until the kernel gives up (minutes):
+    # after 3 s the request answers 503 (config.errors). A connect_timeout in DATABASE_URL wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers on SQLite: take the write lock when the transaction starts
     # (IMMEDIATE) instead of failing with "database is locked" when a reader upgrades, and use
