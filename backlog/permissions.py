@@ -38,7 +38,9 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.REVIEW_FEEDBACK: frozenset({PO, SM, DEV, SH}),
     Action.SUBSCRIBE: frozenset({PO, SM, DEV, SH}),
 }
-# Actions whose very existence is hidden from roles without them: a 404, as for outsiders.
+# Actions whose very existence is hidden from roles without them: a 404, as for outsiders. What
+# they make is hidden as well wherever it would show (open retrospective action items on the
+# planning page, which every member may read): the selector that reads it asks `can` first.
 HIDDEN_FROM_OTHERS = frozenset({Action.RETROSPECTIVE})
 
 # Field-level rules: statuses only the rankers may set (a developer cannot declare an item ready

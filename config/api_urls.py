@@ -30,7 +30,9 @@ class NotFoundView(APIView):
     def get(self, request, *args, **kwargs):
         raise exceptions.NotFound("No such API endpoint.")
 
-    post = put = patch = delete = get
+    # Every method, OPTIONS and unknown ones too: no route is no route (APIView would describe
+    # this view to OPTIONS and answer TRACE or PROPFIND with a 405, as if something were here).
+    post = put = patch = delete = options = http_method_not_allowed = get
 
 
 urlpatterns = [
@@ -40,5 +42,8 @@ urlpatterns = [
     re_path(r"^", include("backlog.api.urls")),
     re_path(r"^", include("sprints.api.urls")),
     re_path(r"^", include("digests.api.urls")),
-    re_path(r"^.*$", NotFoundView.as_view(), name="api-not-found"),
+    # Whatever the rest of the path holds: `.` does not match a newline, so `^.*$` let
+    # /api/v1/items/SHOP-1%0A/ through to the HTML 404. (Not `(?s:.*)`: Django's reverse() cannot
+    # read inline flags.)
+    re_path(r"^[\s\S]*$", NotFoundView.as_view(), name="api-not-found"),
 ]

@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from backlog.models import Item, Label, Product, ProductGoal
-from backlog.permissions import Action, require
+from backlog.permissions import Action, can, require
 from config.errors import NotFound
 
 from .models import ActionItem, Feedback, HypothesisOutcome, RetroCard, Sprint, SprintEvent, SprintItem
@@ -358,6 +358,14 @@ def open_action_items(product: Product) -> QuerySet[ActionItem]:
         .select_related("owner", "target_sprint", "sprint")
         .order_by("created_at", "id")
     )
+
+
+def open_action_items_for_user(user, product: Product) -> list[ActionItem] | None:
+    """The open action items, for someone the policy lets see retrospectives; None for anyone
+    else (a stakeholder), so a page that reads only for the team has nothing to show by mistake."""
+    if not can(user, product, Action.RETROSPECTIVE):
+        return None
+    return list(open_action_items(product))
 
 
 # --- Retrospective -------------------------------------------------------------------------------

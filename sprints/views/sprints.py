@@ -190,7 +190,7 @@ def _planning_context(request: HttpRequest, sprint: Sprint, form: SprintForm) ->
         planning=planning,
         form=form,
         add_form=AddItemForm(),
-        action_items=list(selectors.open_action_items(sprint.product)),
+        action_items=selectors.open_action_items_for_user(request.user, sprint.product),
         other_active=selectors.active_sprint(sprint.product),
     )
     return context
