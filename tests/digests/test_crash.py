@@ -140,7 +140,7 @@ def test_a_worker_killed_mid_run_loses_no_digest_and_sends_none_twice(
     first = workers.start("first")
     wait_until(lambda: ready(first), timeout=30, message=lambda: workers.logs())
     started = time.monotonic()
-    assert tick() == {"planned": RECIPIENTS, "reclaimed": 0, "queued": RECIPIENTS}
+    assert tick() == {"planned": RECIPIENTS, "reclaimed": 0, "queued": RECIPIENTS, "mail": 0}
 
     smtp_server.wait_for(kill_after, timeout=30)
     # Right after a message arrived (between the server's answer and the commit, most likely),

@@ -105,7 +105,7 @@ def test_a_tick_sends_each_due_digest_once_with_its_headers_and_both_parts(
     received = smtp_server.wait_for(3, timeout=15)
     wait_for_states({user.email: State.SENT for user in users})
 
-    assert celery_worker.finished("digests.tick")[0].retval == {"planned": 3, "reclaimed": 0, "queued": 3}
+    assert celery_worker.finished("digests.tick")[0].retval == {"planned": 3, "reclaimed": 0, "queued": 3, "mail": 0}
     assert sorted(r for m in received for r in m.rcpt) == sorted(user.email for user in users)
     deliveries = {d.user.email: d for d in DigestDelivery.objects.select_related("user")}
     for user, (_, zone) in zip(users, THREE, strict=True):
@@ -131,7 +131,7 @@ def test_a_tick_sends_each_due_digest_once_with_its_headers_and_both_parts(
             assert item.title in body["text/plain"]
 
     # Nothing more is due: the next tick plans and hands out nothing, and no email follows.
-    assert tick() == {"planned": 0, "reclaimed": 0, "queued": 0}
+    assert tick() == {"planned": 0, "reclaimed": 0, "queued": 0, "mail": 0}
     time.sleep(0.3)
     assert len(smtp_server.messages) == 3
     assert len(celery_worker.finished("digests.send_delivery")) == 3
@@ -247,7 +247,7 @@ def test_a_permanent_refusal_fails_with_the_servers_reason_and_is_not_retried(
     (run,) = celery_worker.wait_for_runs(1, name="digests.send_delivery")
     assert (run.state, run.retval) == ("SUCCESS", "failed")
     time.sleep(1.5)  # longer than a first retry's backoff: none comes
-    assert tick() == {"planned": 0, "reclaimed": 0, "queued": 0}
+    assert tick() == {"planned": 0, "reclaimed": 0, "queued": 0, "mail": 0}
     assert len(smtp_server.refused) == 1 and smtp_server.messages == []
     assert len(celery_worker.finished("digests.send_delivery")) == 1
     assert DigestDelivery.objects.get().state == State.FAILED
