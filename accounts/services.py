@@ -12,11 +12,13 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from config.errors import InvalidInput, NotFound
+from config.text import require_single_line
 
 from .models import ApiToken, User, validate_time_zone
 from .tokens import TOKEN_PREFIX, digest, new_secret
 
 TOKEN_NAME_MAX = ApiToken._meta.get_field("name").max_length
+DISPLAY_NAME_MAX = User._meta.get_field("display_name").max_length
 
 
 @transaction.atomic
@@ -25,6 +27,7 @@ def create_api_token(*, by: User, name: str) -> tuple[ApiToken, str]:
     name = (name or "").strip() or f"Token of {timezone.now():%Y-%m-%d %H:%M}"
     if len(name) > TOKEN_NAME_MAX:
         raise InvalidInput("The token name is too long.", fields={"name": [f"At most {TOKEN_NAME_MAX} characters."]})
+    require_single_line(name, field="name", label="A token name")
     secret = new_secret()
     token = ApiToken.objects.create(
         user=by, name=name, digest=digest(secret), prefix=secret[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + 8]
@@ -48,8 +51,11 @@ def revoke_api_token(*, by: User, token_id: int) -> ApiToken:
 def update_profile(*, by: User, display_name: str, time_zone: str) -> User:
     """Change the user's display name and time zone."""
     display_name = (display_name or "").strip()
-    if len(display_name) > 100:
-        raise InvalidInput("The name is too long.", fields={"display_name": ["At most 100 characters."]})
+    if len(display_name) > DISPLAY_NAME_MAX:
+        raise InvalidInput(
+            "The name is too long.", fields={"display_name": [f"At most {DISPLAY_NAME_MAX} characters."]}
+        )
+    require_single_line(display_name, field="display_name", label="A display name")
     try:
         validate_time_zone(time_zone)
     except Exception as exc:
