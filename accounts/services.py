@@ -12,7 +12,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from config.errors import InvalidInput, NotFound
-from config.text import require_single_line
+from config.text import header_safe, require_single_line
 
 from .models import ApiToken, User, validate_time_zone
 from .tokens import TOKEN_PREFIX, digest, new_secret
@@ -78,7 +78,7 @@ def send_password_reset(*, user_id: int) -> bool:
         "uid": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": default_token_generator.make_token(user),
     }
-    subject = "".join(render_to_string("accounts/password_reset_subject.txt", context).splitlines())
+    subject = header_safe(render_to_string("accounts/password_reset_subject.txt", context))
     body = render_to_string("accounts/password_reset_email.txt", context)
     send_mail(subject, body, None, [user.email])
     return True
