@@ -133,7 +133,7 @@ class OutboxMessage(models.Model):
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     to = models.EmailField()
-    subject = models.CharField(max_length=255)
+    subject = models.TextField()
     # The text and headers are kept only until the message is sent or has failed for good: they
     # carry links (a reset link is as good as a password for a day) that no one needs afterwards.
     body = models.TextField(blank=True)

@@ -18,6 +18,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from config.errors import InvalidInput, NotFound
+from config.text import header_safe, require_single_line
 
 from . import mail
 from .models import ApiToken, OutboxMessage, User, validate_time_zone
@@ -26,6 +27,7 @@ from .tokens import TOKEN_PREFIX, digest, new_secret
 log = logging.getLogger(__name__)
 
 TOKEN_NAME_MAX = ApiToken._meta.get_field("name").max_length
+DISPLAY_NAME_MAX = User._meta.get_field("display_name").max_length
 
 
 @transaction.atomic
@@ -34,6 +36,7 @@ def create_api_token(*, by: User, name: str) -> tuple[ApiToken, str]:
     name = (name or "").strip() or f"Token of {timezone.now():%Y-%m-%d %H:%M}"
     if len(name) > TOKEN_NAME_MAX:
         raise InvalidInput("The token name is too long.", fields={"name": [f"At most {TOKEN_NAME_MAX} characters."]})
+    require_single_line(name, field="name", label="A token name")
     secret = new_secret()
     token = ApiToken.objects.create(
         user=by, name=name, digest=digest(secret), prefix=secret[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + 8]
@@ -53,12 +56,21 @@ def revoke_api_token(*, by: User, token_id: int) -> ApiToken:
     return token
 
 
+def clean_display_name(display_name: str) -> str:
+    """A display name as typed, stripped; InvalidInput naming `display_name` when it is too long
+    (never cut) or holds a line break or control character."""
+    display_name = (display_name or "").strip()
+    if len(display_name) > DISPLAY_NAME_MAX:
+        raise InvalidInput(
+            "The name is too long.", fields={"display_name": [f"At most {DISPLAY_NAME_MAX} characters."]}
+        )
+    return require_single_line(display_name, field="display_name", label="A display name")
+
+
 @transaction.atomic
 def update_profile(*, by: User, display_name: str, time_zone: str) -> User:
     """Change the user's display name and time zone."""
-    display_name = (display_name or "").strip()
-    if len(display_name) > 100:
-        raise InvalidInput("The name is too long.", fields={"display_name": ["At most 100 characters."]})
+    display_name = clean_display_name(display_name)
     try:
         validate_time_zone(time_zone)
     except Exception as exc:
@@ -75,16 +87,11 @@ Outbox = OutboxMessage.State
 SENT, BUSY, RETRY, FAILED = "sent", "busy", "retry", "failed"
 
 
-def _one_line(text: str) -> str:
-    # A subject is one header line: a line break in a stored name must not break the message.
-    return " ".join("".join(c if c.isprintable() else " " for c in text).split())[:255]
-
-
 @transaction.atomic
 def queue_email(*, kind: str, to: str, subject: str, body: str, sender: User | None = None) -> OutboxMessage:
     """Put one email in the outbox. It leaves once the transaction commits: to the worker, or,
     without one, after the response has been sent (accounts.background)."""
-    message = OutboxMessage.objects.create(kind=kind, to=to, subject=_one_line(subject), body=body, sender=sender)
+    message = OutboxMessage.objects.create(kind=kind, to=to, subject=header_safe(subject), body=body, sender=sender)
     from .tasks import hand_out  # tasks call services; this is the one way back
 
     hand_out(message.pk)

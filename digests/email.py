@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import zone_named
+from config.text import header_safe
 
 from .api.serializers import DigestSerializer
 from .models import DigestDelivery
@@ -49,13 +50,15 @@ def subject(digest: dict, kind: str) -> str:
         lead = "Weekly digest"
     moves = sum(entry["change"] in ("new", "up", "down") for entry in digest["top"]) + len(digest["left_top"])
     tail = f", {moves} change{'s' if moves != 1 else ''} at the top" if moves else ""
-    return f"[{key}] {lead}{tail}"
+    return header_safe(f"[{key}] {lead}{tail}")
 
 
 def _list_id(name: str, key: str, host: str) -> str:
     """`Online shop digest <shop.digest.example.com>` (RFC 2919). The phrase is left out when the
-    name is not plain ASCII: an encoded header would swallow the brackets strict parsers need."""
-    phrase = " ".join(name.translate(str.maketrans("", "", '<>"\\()')).split())[:80]
+    name is not plain ASCII: an encoded header would swallow the brackets strict parsers need.
+    The name is made header-safe first: one stored before names refused control characters
+    may hold a line break or an escape."""
+    phrase = header_safe(name.translate(str.maketrans("", "", '<>"\\()')))[:80].rstrip()
     identifier = f"<{key}.digest.{host}>"
     return f"{phrase} digest {identifier}" if phrase.isascii() and phrase else identifier
 

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('invitation', 'Invitation'), ('password_reset', 'Password reset')], max_length=20)),
                 ('to', models.EmailField(max_length=254)),
-                ('subject', models.CharField(max_length=255)),
+                ('subject', models.TextField()),
                 ('body', models.TextField(blank=True)),
                 ('headers', models.JSONField(blank=True, default=dict)),
                 ('state', models.CharField(choices=[('pending', 'Waiting to be sent'), ('sending', 'Being sent'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=10)),

@@ -19,6 +19,14 @@ ITEM_FIELDS = (*ITEM_TEXT_FIELDS, "kind", "status", "estimate", "labels", "paren
 TITLE_MAX = Item._meta.get_field("title").max_length
 LABEL_MAX = Label._meta.get_field("name").max_length
 TEXT_MAX = 20_000
+# How messages about an item's text fields start ("A title cannot contain …").
+ITEM_FIELD_LABELS = {
+    "title": "A title",
+    "description": "The description",
+    "why": "The why",
+    "acceptance_criteria": "The acceptance criteria",
+    "hypothesis": "The hypothesis",
+}
 
 
 def record(*, product: Product, by, event: str, item: Item | None = None, **data) -> None:

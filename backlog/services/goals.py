@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.errors import InvalidInput, NotFound
+from config.text import single_line_error, text_error
 
 from ..models import (
     Product,
@@ -35,8 +36,12 @@ def set_product_goal(*, product: Product, by, title: str, description: str = "")
         errors["title"] = ["A product goal needs a title."]
     elif len(title) > GOAL_TITLE_MAX:
         errors["title"] = [f"A title has at most {GOAL_TITLE_MAX} characters."]
+    elif problem := single_line_error(title, label="A goal's title"):
+        errors["title"] = [problem]
     if len(description) > TEXT_MAX:
         errors["description"] = [f"At most {TEXT_MAX} characters."]
+    elif problem := text_error(description, label="The goal's description"):
+        errors["description"] = [problem]
     if errors:
         raise InvalidInput(next(iter(errors.values()))[0], fields=errors)
     # Under the product's row lock: two owners setting a goal at once cannot make two active.

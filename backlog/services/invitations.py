@@ -43,7 +43,6 @@ from .products import _check_role, _locked_product
 INVITATION_SALT = "ordo.invitation"
 INVITATIONS_PER_SENDER, SENDER_WINDOW = 20, dt.timedelta(days=1)
 INVITATIONS_PER_ADDRESS, ADDRESS_WINDOW = 3, dt.timedelta(days=7)
-DISPLAY_NAME_MAX = User._meta.get_field("display_name").max_length
 # Namespace of the PostgreSQL advisory locks that serialise invitations to one address.
 ADDRESS_LOCK_NAMESPACE = 4_2002
 
@@ -331,10 +330,7 @@ def accept_invitation(
 
 
 def _new_account(email: str, *, password: str | None, display_name: str) -> User:
-    display_name = (display_name or "").strip()
-    if len(display_name) > DISPLAY_NAME_MAX:
-        message = f"A name has at most {DISPLAY_NAME_MAX} characters."
-        raise InvalidInput(message, fields={"display_name": [message]})
+    display_name = account_services.clean_display_name(display_name)
     try:
         validate_password(password or "", User(email=email, display_name=display_name))
     except ValidationError as exc:

@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.errors import InvalidInput, StaleVersion
+from config.text import one_line, require_storable, single_line_error, text_error
 
 from .. import extensions, ranking
 from ..models import (
@@ -20,6 +21,7 @@ from ..models import (
 )
 from ..permissions import Action, may_create_at_top, may_set_status, require
 from .common import (
+    ITEM_FIELD_LABELS,
     ITEM_FIELDS,
     ITEM_TEXT_FIELDS,
     LABEL_MAX,
@@ -52,8 +54,12 @@ def _clean_item_fields(
                     errors[name] = ["A title is required."]
                 elif len(value) > TITLE_MAX:
                     errors[name] = [f"A title has at most {TITLE_MAX} characters."]
+                elif problem := single_line_error(value, label=ITEM_FIELD_LABELS[name]):
+                    errors[name] = [problem]
             elif len(value) > TEXT_MAX:
                 errors[name] = [f"At most {TEXT_MAX} characters."]
+            elif problem := text_error(value, label=ITEM_FIELD_LABELS[name]):
+                errors[name] = [problem]
             clean[name] = value
     if "kind" in changes:
         if changes["kind"] not in Item.Kind.values:
@@ -86,8 +92,11 @@ def _clean_item_fields(
             errors["labels"] = ["Labels are a list of names."]
         else:
             names = sorted({label.strip() for label in labels if label.strip()})
+            problems = [p for name in names if (p := single_line_error(name, label=f"The label “{one_line(name)}”"))]
             if any(len(name) > LABEL_MAX for name in names):
                 errors["labels"] = [f"A label has at most {LABEL_MAX} characters."]
+            elif problems:
+                errors["labels"] = problems[:1]
             clean["labels"] = names
     if "parent" in changes:
         parent = changes["parent"]
@@ -230,6 +239,7 @@ def add_refinement_note(*, item: Item, by, body: str) -> RefinementNote:
         raise InvalidInput("A note needs some text.", fields={"body": ["Required."]})
     if len(body) > TEXT_MAX:
         raise InvalidInput("The note is too long.", fields={"body": [f"At most {TEXT_MAX} characters."]})
+    require_storable(body, field="body", label="A note")
     note = RefinementNote.objects.create(item=item, author=by, body=body)
     record(product=item.product, by=by, event="backlog.item.noted", item=item, note=note.pk)
     return note

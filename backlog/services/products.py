@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.errors import InvalidInput, NotFound
+from config.text import require_single_line, require_storable, single_line_error, text_error
 
 from ..models import (
     PRODUCT_KEY_PATTERN,
@@ -23,6 +24,9 @@ from .common import (
     record,
 )
 
+NAME_MAX = Product._meta.get_field("name").max_length
+NAME_LABEL, VISION_LABEL = "A product name", "The vision"
+
 
 @transaction.atomic
 def create_product(*, by, key: str, name: str, vision: str = "") -> Product:
@@ -36,10 +40,14 @@ def create_product(*, by, key: str, name: str, vision: str = "") -> Product:
         errors["key"] = [f"The key {key} is taken; choose another."]
     if not name:
         errors["name"] = ["A product needs a name."]
-    elif len(name) > 200:
-        errors["name"] = ["A name has at most 200 characters."]
+    elif len(name) > NAME_MAX:
+        errors["name"] = [f"A name has at most {NAME_MAX} characters."]
+    elif problem := single_line_error(name, label=NAME_LABEL):
+        errors["name"] = [problem]
     if len(vision or "") > TEXT_MAX:
         errors["vision"] = [f"The vision has at most {TEXT_MAX} characters."]
+    elif problem := text_error(vision or "", label=VISION_LABEL):
+        errors["vision"] = [problem]
     if errors:
         raise InvalidInput(next(iter(errors.values()))[0], fields=errors)
     product = Product.objects.create(key=key, name=name, vision=vision or "")
@@ -55,16 +63,18 @@ def update_product(*, product: Product, by, name: str | None = None, vision: str
     fields = []
     if name is not None:
         name = name.strip()
-        if not name or len(name) > 200:
+        if not name or len(name) > NAME_MAX:
             raise InvalidInput(
-                "A product needs a name of at most 200 characters.",
-                fields={"name": ["Required, at most 200 characters."]},
+                f"A product needs a name of at most {NAME_MAX} characters.",
+                fields={"name": [f"Required, at most {NAME_MAX} characters."]},
             )
+        require_single_line(name, field="name", label=NAME_LABEL)
         product.name = name
         fields.append("name")
     if vision is not None:
         if len(vision) > TEXT_MAX:
             raise InvalidInput("The vision is too long.", fields={"vision": [f"At most {TEXT_MAX} characters."]})
+        require_storable(vision, field="vision", label=VISION_LABEL)
         product.vision = vision
         fields.append("vision")
     if fields:

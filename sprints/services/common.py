@@ -7,6 +7,7 @@ import datetime
 from backlog.models import Product, ProductGoal, Role
 from backlog.services import TEXT_MAX
 from config.errors import InvalidInput, NotFound
+from config.text import require_single_line, require_storable
 
 from ..models import ActionItem, Sprint
 
@@ -14,6 +15,7 @@ VOTES_PER_MEMBER = 3
 OPEN = (Sprint.Status.PLANNED, Sprint.Status.ACTIVE)
 PLACEMENTS = ("top", "next", "keep")
 SPRINT_FIELDS = ("goal", "start_date", "end_date", "product_goal", "review_notes")
+SPRINT_FIELD_LABELS = {"goal": "The sprint goal", "review_notes": "The review notes"}
 ACTION_TITLE_MAX = ActionItem._meta.get_field("title").max_length
 # The Scrum Guide's bound: a sprint lasts a month or less.
 MAX_SPRINT_DAYS = 31
@@ -58,11 +60,15 @@ def _check_dates(start_date: datetime.date, end_date: datetime.date) -> None:
         raise _invalid("end_date", f"A sprint lasts at most {MAX_SPRINT_DAYS} days.")
 
 
-def _check_text(value, field: str, *, limit: int = TEXT_MAX) -> str:
+def _check_text(value, field: str, *, label: str, limit: int = TEXT_MAX, single_line: bool = False) -> str:
+    """The text stripped, within `limit`, storable; with `single_line`, free of line breaks and
+    control characters too. `label` starts the message ("A card cannot contain …")."""
     value = "" if value is None else str(value).strip()
     if len(value) > limit:
         raise _invalid(field, f"At most {limit} characters.")
-    return value
+    if single_line:
+        return require_single_line(value, field=field, label=label)
+    return require_storable(value, field=field, label=label)
 
 
 def _check_product_goal(product: Product, goal, *, current_id: int | None = None) -> ProductGoal | None:

@@ -18,6 +18,7 @@ from ..models import Sprint, SprintEvent, SprintItem
 from .common import (
     OPEN,
     PLACEMENTS,
+    SPRINT_FIELD_LABELS,
     SPRINT_FIELDS,
     _as_date,
     _check_dates,
@@ -45,7 +46,7 @@ def create_sprint(
     start_date = _as_date(start_date, "start_date")
     end_date = _as_date(end_date, "end_date")
     _check_dates(start_date, end_date)
-    goal = _check_text(goal, "goal")
+    goal = _check_text(goal, "goal", label=SPRINT_FIELD_LABELS["goal"])
     _check_product_goal(product, product_goal)
     # Numbers are handed out under the product's row lock, so two planners never share one.
     Product.objects.select_for_update(no_key=True).filter(pk=product.pk).first()
@@ -87,7 +88,7 @@ def update_sprint(*, sprint: Sprint, by, changes: dict, expected_version: int | 
     clean: dict = {}
     for name in ("goal", "review_notes"):
         if name in changes:
-            clean[name] = _check_text(changes[name], name)
+            clean[name] = _check_text(changes[name], name, label=SPRINT_FIELD_LABELS[name])
     if "goal" in clean and not clean["goal"] and current.status == Sprint.Status.ACTIVE:
         raise _invalid("goal", "An active sprint keeps a sprint goal.")
     for name in ("start_date", "end_date"):
@@ -455,7 +456,7 @@ def close_sprint(
     require(by, sprint.product, Action.PLAN_SPRINTS)
     if goal_outcome not in Sprint.GoalOutcome.values:
         raise _invalid("goal_outcome", "Was the sprint goal met? Choose met, partly or not met.")
-    goal_note = _check_text(goal_note, "goal_note")
+    goal_note = _check_text(goal_note, "goal_note", label="The note on the goal")
     placements = placements if placements is not None else {}
     if not isinstance(placements, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in placements.items()

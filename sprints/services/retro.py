@@ -38,7 +38,7 @@ def add_retro_card(*, sprint: Sprint, by, column: str, body: str) -> RetroCard:
     _retro_open(sprint)
     if column not in RetroCard.Column.values:
         raise _invalid("column", f"Choose one of: {', '.join(RetroCard.Column.values)}.")
-    body = _check_text(body, "body")
+    body = _check_text(body, "body", label="A card")
     if not body:
         raise _invalid("body", "A card needs some text.")
     card = RetroCard.objects.create(sprint=sprint, column=column, body=body, author=by)
@@ -86,7 +86,7 @@ def add_action_item(*, sprint: Sprint, by, title: str, owner=None, target_sprint
     planned or active sprint it should land in; it follows the team until done."""
     require(by, sprint.product, Action.RETROSPECTIVE)
     _retro_open(sprint)
-    title = _check_text(title, "title", limit=ACTION_TITLE_MAX)
+    title = _check_text(title, "title", label="An action item's title", limit=ACTION_TITLE_MAX, single_line=True)
     if not title:
         raise _invalid("title", "An action item needs a title.")
     if owner is not None:

@@ -10,6 +10,7 @@ from backlog.models import Item
 from backlog.permissions import Action, require
 from backlog.services import record
 from config.errors import NotFound
+from config.text import one_line
 
 from ..models import Feedback, HypothesisOutcome, Sprint, SprintItem
 from .common import (
@@ -25,7 +26,7 @@ def add_feedback(*, sprint: Sprint, by, body: str, about: Item | None = None) ->
     require(by, sprint.product, Action.REVIEW_FEEDBACK)
     if Sprint.objects.filter(pk=sprint.pk, status=Sprint.Status.PLANNED).exists():
         raise _invalid("sprint", f"{sprint} has not started: feedback comes at its review.", code="sprint_planned")
-    body = _check_text(body, "body")
+    body = _check_text(body, "body", label="Feedback")
     if not body:
         raise _invalid("body", "Feedback needs some text.")
     if about is not None and (not isinstance(about, Item) or about.product_id != sprint.product_id):
@@ -41,6 +42,19 @@ def _quote(feedback: Feedback, sprint: Sprint) -> str:
     return f"{quoted}\n\n— feedback from {author} at the review of Sprint {sprint.number}."
 
 
+def _title_from(body: str) -> str:
+    """A title made of the feedback's first line: on one line (the body may hold control
+    characters a title refuses) and, when the line is longer than a title may be, shortened at a
+    word with an ellipsis that shows it was (the whole feedback is quoted in the description)."""
+    first_line = one_line(body.strip().splitlines()[0]) if body.strip() else ""
+    limit = backlog_services.TITLE_MAX
+    if len(first_line) > limit:
+        cut = first_line[: limit - 1]
+        word = cut.rsplit(" ", 1)[0]
+        first_line = (word if len(word) > limit // 2 else cut).rstrip() + "…"
+    return first_line or "Feedback"
+
+
 @transaction.atomic
 def feedback_to_item(*, feedback: Feedback, by, position: int, title: str | None = None, kind: str = "story") -> Item:
     """Turn review feedback into a backlog item at a chosen position; the item quotes the
@@ -53,8 +67,7 @@ def feedback_to_item(*, feedback: Feedback, by, position: int, title: str | None
     if current.became_id is not None:
         raise _invalid("feedback", "This feedback is a backlog item already.", code="already_an_item")
     if title is None or not str(title).strip():
-        first_line = current.body.strip().splitlines()[0] if current.body.strip() else "Feedback"
-        title = first_line[: backlog_services.TITLE_MAX]
+        title = _title_from(current.body)
     item = backlog_services.create_item(
         product=sprint.product, by=by, title=title, kind=kind, description=_quote(current, sprint)
     )
@@ -82,7 +95,7 @@ def record_hypothesis_outcome(*, sprint: Sprint, item: Item, by, verdict: str, e
     require(by, sprint.product, Action.PLAN_SPRINTS)
     if verdict not in HypothesisOutcome.Verdict.values:
         raise _invalid("verdict", f"Choose one of: {', '.join(HypothesisOutcome.Verdict.values)}.")
-    evidence = _check_text(evidence, "evidence")
+    evidence = _check_text(evidence, "evidence", label="The evidence")
     if not isinstance(item, Item) or item.product_id != sprint.product_id or item.key not in _done_keys(sprint):
         raise _invalid("item", f"Only items done in Sprint {sprint.number} can have their hypothesis judged.")
     if not item.hypothesis.strip():

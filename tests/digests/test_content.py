@@ -324,7 +324,8 @@ def test_a_closed_sprint_lists_what_was_not_done_as_plainly_as_what_was(product,
     message = mail.outbox[-1]
     assert message.subject.startswith(f"[SHOP] Sprint {sprint.number} closed — goal partly met")
     text, html = message.body, html_of(message)
-    for part in (text, html):
+    # The HTML part isolates each title in <bdi>; the plain-text part cannot.
+    for part in (text, html.replace("<bdi>", "").replace("</bdi>", "")):
         assert "The 3-D Secure sandbox was down for a week." in part
         assert f"{done.key} Card form" in part
         assert f"{kept.key} Saved cards" in part

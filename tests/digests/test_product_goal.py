@@ -40,7 +40,7 @@ def test_a_goal_achieved_since_the_last_digest_is_told_with_when(product, po, st
     text, html = mail.outbox[-1].body, html_of(mail.outbox[-1])
     on = f"{ended.closed_at:%a} {ended.closed_at.day} {ended.closed_at:%b}"
     assert f'The product goal "Mobile buyers convert" was achieved on {on}.' in text
-    assert f"The product goal <strong>Mobile buyers convert</strong> was achieved on {on}." in html
+    assert f"The product goal <strong><bdi>Mobile buyers convert</bdi></strong> was achieved on {on}." in html
     for part in (text, html):
         assert "No product goal is set." not in part
         assert "No new product goal is set yet." in part

@@ -267,7 +267,7 @@ def test_the_closed_sprint_page_says_an_item_was_archived_and_names_the_removed_
     assert "Archived during the sprint" in not_done
     assert "Its old position" not in not_done
     removed = re.search(r'<table class="data-table outcome-removed">.*?</table>', section, re.S).group(0)
-    assert f">{d.key}</a>" in removed and ">D</td>" in removed and '<td class="num">2</td>' in removed
+    assert f">{d.key}</a>" in removed and "><bdi>D</bdi></td>" in removed and '<td class="num">2</td>' in removed
 
 
 def test_an_outcome_frozen_before_archived_and_removed_were_recorded_still_reads(

@@ -60,7 +60,7 @@ def test_closing_with_carry_over_choices_places_each_item_and_shows_the_frozen_o
     assert re.search(r"<dt>Committed</dt><dd>16 ", html) and re.search(r"<dt>Completed</dt><dd>3 ", html)
     not_done = html[html.index('class="data-table outcome-not-done"') :]
     assert re.search(
-        rf"{b.key}</a></td><td class=\"col-title\">B</td><td class=\"num\">5</td><td>Next sprint", not_done
+        rf"{b.key}</a></td><td class=\"col-title\"><bdi>B</bdi></td><td class=\"num\">5</td><td>Next sprint", not_done
     )
     assert "Its old position" in not_done
     assert list(following.sprint_items.values_list("item__key", flat=True)) == [b.key]
@@ -73,7 +73,7 @@ def test_the_frozen_outcome_does_not_follow_later_edits_to_items(client, po, wor
     backlog_services.update_item(item=Item.objects.get(pk=a.pk), by=po, changes={"title": "Renamed", "estimate": 13})
     html = client.get(reverse("sprints:sprint-detail", args=[sprint.pk])).content.decode()
     done = html[html.index('class="data-table outcome-done"') :]
-    assert re.search(rf'{a.key}</a></td><td class="col-title">A</td><td class="num">3</td>', done)
+    assert re.search(rf'{a.key}</a></td><td class="col-title"><bdi>A</bdi></td><td class="num">3</td>', done)
     assert "Renamed" not in html
     assert re.search(r"<dt>Completed</dt><dd>3 ", html)
 
