@@ -9,7 +9,7 @@ TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-secret-key-0123456789-abc
 	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver DJANGO_HTTPS=0 DJANGO_MANIFEST_STATIC=0
 RUN_ENV := DJANGO_DEBUG=1
 
-.PHONY: install install-dev run test lint format bench worker beat digests migrate seed clean
+.PHONY: install install-dev run test lint format bench load worker beat digests migrate seed clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ format: install-dev
 
 bench: install-dev
 	$(TEST_ENV) $(BIN)/python -m bench
+
+# gunicorn on PostgreSQL (database ordo_load, rebuilt each run) under a rising number of clients.
+load: install-dev
+	$(BIN)/python -m bench.load
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel=INFO --prefetch-multiplier=1
