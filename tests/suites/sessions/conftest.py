@@ -1,6 +1,7 @@
 """Helpers of the sessions-and-headers suite: browsers that enforce CSRF as a real one does, and
 sessions an attacker could have planted."""
 
+import contextlib
 import http.cookiejar
 import json
 import re
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -24,6 +26,14 @@ from tests.real_services import smtp_server  # noqa: F401 - a fixture, for the e
 def browser():
     """A test client that checks CSRF tokens, as Django does for every real browser."""
     return Client(enforce_csrf_checks=True)
+
+
+@contextlib.contextmanager
+def rolled_back():
+    """What happens inside is undone after it (a savepoint): many requests, one world each time."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 def csrf_token(client: Client) -> str:

@@ -9,17 +9,18 @@ import json
 
 import pytest
 from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import OperationalError
 from django.test import Client
 from django.urls import path, reverse
 from rest_framework.test import APIClient
 
 from accounts.services import create_api_token
+from backlog.services.invitations import INVITATIONS_PER_ADDRESS
 from config.urls import urlpatterns as site_urlpatterns
 from tests.conftest import PASSWORD, make_item
 from tests.test_permission_matrix import MATRIX, NOT_IN_MATRIX, world  # noqa: F401 - `world` is a fixture
 
-from .conftest import csrf_token
+from .conftest import csrf_token, rolled_back
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 
@@ -151,6 +152,16 @@ def lockout(path, data, **kwargs):
     return response
 
 
+def invite_too_often(t):
+    """The fourth invitation to one address in a week (INVITATIONS_PER_ADDRESS)."""
+    client = signed_in(t["po"], APIClient)
+    for _ in range(INVITATIONS_PER_ADDRESS + 1):
+        response = api_json(
+            client, "post", reverse("api-member-list", args=["SHOP"]), {"email": "x@example.com", "role": "developer"}
+        )
+    return response
+
+
 def api_json(client, method, url, body=None, **kwargs):
     return getattr(client, method)(url, json.dumps(body or {}), content_type="application/json", **kwargs)
 
@@ -256,6 +267,7 @@ KINDS = {
             reverse("api-auth-token"), {"email": t["po"].email, "password": "wrong"}, content_type="application/json"
         ),
     ),
+    "API 429, a limit": (429, invite_too_often),
     "API 503": (503, lambda t: Client(raise_request_exception=False).get("/api/test/database-down/")),
     "API OPTIONS": (200, lambda t: signed_in(t["po"], APIClient).options(reverse("api-product-list"))),
     "API with a token": (
@@ -280,21 +292,38 @@ KINDS = {
 NAMED = {"the docs": "api-docs", "the docs' script": "api-docs"}
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_every_kind_of_response_carries_the_security_headers(team, kind):
-    status, make = KINDS[kind]
-    response = make(team)
-    assert response.status_code == status, f"{kind}: {response.status_code}, expected {status}"
-    assert problems_with(response, NAMED.get(kind)) == []
-    assert cookie_problems(response) == []
+# What some kinds' bodies say, against a kind that tests something else than its name.
+SAYS = {
+    "the lockout page": "Too many failed sign-in attempts",
+    "API 429, the lockout": "locked_out",
+    "API 429, a limit": "too_many_requests",
+    "the 503 page": "Ordo is briefly unavailable",
+    "API 503": "database_unavailable",
+    "the 500 page": "<html",
+    "the CSRF failure page": "This form had expired",
+    "API 403, CSRF": "CSRF",
+    "API 412": "stale_version",
+    "API 415": "unsupported_media_type",
+}
 
 
-def test_the_lockout_and_the_database_outage_are_the_answers_the_kinds_say(team):
-    """Against a kind that tests something else than it says."""
-    assert "Too many failed sign-in attempts" in KINDS["the lockout page"][1](team).content.decode()
-    assert KINDS["API 503"][1](team).json()["code"] == "database_unavailable"
-    assert "Ordo is briefly unavailable" in KINDS["the 503 page"][1](team).content.decode()
-    assert KINDS["the CSRF failure page"][1](team).content.decode().count("This form had expired") == 1
+def test_every_kind_of_response_carries_the_security_headers(team):
+    """Each kind in a transaction rolled back after it, so that each meets the same team."""
+    wrong = []
+    for kind, (status, make) in KINDS.items():
+        with rolled_back():
+            response = make(team)
+        found = problems_with(response, NAMED.get(kind)) + cookie_problems(response)
+        if response.status_code != status:
+            found.append(f"status {response.status_code}, expected {status}")
+        if kind in SAYS and SAYS[kind] not in response.content.decode():
+            found.append(f"does not say {SAYS[kind]!r}")
+        if found:
+            wrong.append((kind, found))
+    assert wrong == [], "\n".join(map(repr, wrong))
+
+
+def test_the_htmx_redirect_kind_is_one(team):
     assert "HX-Redirect" in KINDS["an htmx redirect to sign in"][1](team)
 
 
@@ -311,7 +340,7 @@ def test_every_url_of_the_matrix_carries_the_security_headers(world):  # noqa: F
             persona = "product_owner" if expected[-1] < 400 or expected[1] >= 400 else "outsider"
             client.force_login(world.users[persona])
             # Each request in a transaction rolled back after it: every one meets the same world.
-            with transaction.atomic():
+            with rolled_back():
                 kwargs = kwargs(world) if kwargs else {}
                 if name == "accounts:token-revoke":  # as in the matrix's own test
                     kwargs = {"token_id": world.tokens["product_owner"].pk}
@@ -321,7 +350,6 @@ def test_every_url_of_the_matrix_carries_the_security_headers(world):  # noqa: F
                     response = getattr(client, method)(url, body, format="json")
                 else:
                     response = getattr(client, method)(url, body or {})
-                transaction.set_rollback(True)
             found = problems_with(response, name) + cookie_problems(response)
             if found:
                 wrong.append((name, method, response.status_code, found))
