@@ -179,12 +179,33 @@ def test_an_htmx_post_after_the_session_expired_carries_only_a_page_of_this_site
 
 
 def test_a_path_that_looks_like_a_host_is_not_redirected_to_it(client):
-    """CommonMiddleware's trailing-slash redirect, and the login redirect, of such a path."""
-    escaped = []
-    for path in ("//evil.example", "//evil.example/", "///evil.example", "/\\evil.example", "//evil.example/p"):
-        response = client.get(path)
+    """CommonMiddleware's trailing-slash redirect, and the login redirect, of such a path. (Sent
+    as the raw path: the test client would read a leading // as a host of its own.)"""
+    escaped, redirected = [], 0
+    paths = ("//evil.example", "//evil.example/", "///evil.example", "/\\evil.example", "//evil.example/p", "//p/SHOP")
+    for path in (*paths, "/accounts/login", "/accounts/profile/"):
+        response = client.request(PATH_INFO=path, REQUEST_METHOD="GET")
         if response.status_code in {301, 302}:
+            redirected += 1
             location = response["Location"]
             carried = parse_qs(urlsplit(location).query).get("next", [])
             escaped += [(path, url) for url in (location, *carried) if leaves_the_site(url)]
+    assert escaped == []
+    assert redirected >= 2  # the last two are redirected: the check above did look at redirects
+
+
+def test_the_admins_sign_in_never_follows_next_off_the_site(client, po):
+    po.is_staff = True
+    po.save(update_fields=["is_staff"])
+    escaped = []
+    for target in ELSEWHERE:
+        client.logout()
+        response = client.post(
+            f"/admin/login/?{urlencode({'next': target})}",
+            {"username": po.email, "password": PASSWORD, "next": target},
+            REMOTE_ADDR="10.0.0.1",
+        )
+        assert response.status_code == 302, (target, response.status_code)
+        if leaves_the_site(response["Location"]):
+            escaped.append((target, response["Location"]))
     assert escaped == []

@@ -177,6 +177,7 @@ KINDS = {
     ),
     "a refused sign-in": (200, lambda t: Client().post(reverse("accounts:login"), {"username": "x@example.com"})),
     "the 403 page": (403, lambda t: signed_in(t["stakeholder"]).get(reverse("backlog:item-create", args=["SHOP"]))),
+    "a Host header not allowed": (400, lambda t: Client().get(reverse("accounts:login"), HTTP_HOST="evil.example")),
     "the 404 page": (404, lambda t: Client().get("/no-such-page/")),
     "the 405 page": (405, lambda t: signed_in(t["po"]).get(reverse("accounts:logout"))),
     "the 500 page": (500, lambda t: Client(raise_request_exception=False).get("/test/boom/")),
@@ -433,3 +434,11 @@ def test_the_api_with_a_token_healthz_and_the_schema_set_no_cookie(po, product):
         Client().get(reverse("api-schema")),
     ):
         assert not [cookie for cookie in response.cookies.values() if cookie.value]
+
+
+def test_gunicorn_names_itself_without_its_version():
+    """The one Server header a response gets comes from the WSGI server (the Dockerfile's
+    gunicorn): its name, not a version to look up vulnerabilities for."""
+    import gunicorn
+
+    assert gunicorn.SERVER == "gunicorn"
