@@ -86,12 +86,16 @@ def test_plain_http_is_sent_to_https_but_the_health_check_is_not(https):
     assert Client().get("/healthz").status_code == 200
 
 
-def test_djangos_deployment_check_passes_at_warning_level_with_https(https):
+def test_djangos_deployment_check_passes_at_warning_level_with_https(https, monkeypatch):
+    # The browser tests set it for the whole test process (Playwright under pytest-django); a
+    # deployment never does, and the check rightly refuses it.
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
     call_command("check", deploy=True, fail_level="WARNING", verbosity=0)
 
 
-def test_the_deployment_check_would_see_https_turned_off(settings):
+def test_the_deployment_check_would_see_https_turned_off(settings, monkeypatch):
     """The check above can fail: with DJANGO_HTTPS=0 (as in this suite) it does."""
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
     for name, value in settings_under(DJANGO_HTTPS="0").items():
         setattr(settings, name, value)
     with pytest.raises(CommandError):
