@@ -64,12 +64,17 @@ def _page_of(request: HttpRequest) -> str | None:
     """Where to come back to after logging in: the page htmx says the browser shows (when it is
     this site's), else the address of a GET; nothing for a POST, whose address is no page."""
     current = request.headers.get("HX-Current-URL", "")
-    if current and url_has_allowed_host_and_scheme(
-        current, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    if current and _on_this_site(request, current):
         parts = urlsplit(current)
-        if parts.path.startswith("/"):
-            return urlunsplit(("", "", parts.path, parts.query, ""))
-    if request.method == "GET":
+        # Only its path and query, and only if they are still this site's on their own: the
+        # path of http://ordo//evil.example/ is the address of another host.
+        page = urlunsplit(("", "", parts.path, parts.query, ""))
+        if parts.path.startswith("/") and _on_this_site(request, page):
+            return page
+    if request.method == "GET" and _on_this_site(request, request.get_full_path()):
         return request.get_full_path()
     return None
+
+
+def _on_this_site(request: HttpRequest, url: str) -> bool:
+    return url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -60,6 +61,16 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password-reset-complete")
+
+    def dispatch(self, *args, **kwargs):
+        response = super().dispatch(*args, **kwargs)
+        # A valid link's token now waits in the session for the set-password form. In a session
+        # whose id someone planted in this browser, they could post that form first and choose
+        # the password: the token goes on under a new session id, and the old one is deleted.
+        token = kwargs.get("token")
+        if token != self.reset_url_token and self.request.session.get(INTERNAL_RESET_SESSION_TOKEN) == token:
+            self.request.session.cycle_key()
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

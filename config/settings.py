@@ -84,10 +84,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Outside the database middleware, so that its 503 carries the frame and content policies too.
+    # Outside the database middleware, so that its 503 carries the frame and content policies too,
+    # and outside whitenoise, so that static files do (an SVG opened on its own is a document).
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before everything else that does work per request: a static file needs none of it.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside everything that queries: a database that is down or out of connections is a 503.
     "config.errors.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

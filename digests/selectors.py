@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -126,6 +127,17 @@ def read_unsubscribe_token(token: str) -> tuple[int, int] | None:
     if not (isinstance(value, list) and len(value) == 2 and all(type(part) is int for part in value)):
         return None
     return value[0], value[1]
+
+
+def unsubscribe_target(token: str):
+    """The (user, product) an unsubscribe link names, or None when it was not signed here or
+    either no longer exists."""
+    named = read_unsubscribe_token(token)
+    if named is None:
+        return None
+    user = get_user_model().objects.filter(pk=named[0]).first()
+    product = Product.objects.filter(pk=named[1]).first()
+    return (user, product) if user is not None and product is not None else None
 
 
 # --- What is due -------------------------------------------------------------------------------

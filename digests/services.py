@@ -14,7 +14,6 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -92,13 +91,10 @@ def unsubscribe(*, token: str) -> Unsubscribed:
     """Turn off the digest a signed link names: no login needed, and the signature means it can
     name only the subscription it was made for. The link does not expire; after someone has left
     the product it still answers (and there is nothing left to send)."""
-    named = selectors.read_unsubscribe_token(token)
-    user = product = None
-    if named is not None:
-        user = get_user_model().objects.filter(pk=named[0]).first()
-        product = Product.objects.filter(pk=named[1]).first()
-    if user is None or product is None:
+    named = selectors.unsubscribe_target(token)
+    if named is None:
         raise InvalidInput("This unsubscribe link is not valid: it may have been cut short or changed.")
+    user, product = named
     row = DigestSubscription.objects.select_for_update().filter(user=user, product=product).first()
     now = timezone.now()
     if row is None:

@@ -113,9 +113,9 @@ def send_preview(request: HttpRequest, key: str) -> HttpResponse:
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET: a page with one button (link scanners fetch links; a GET changes nothing). POST: the
     button, or a mail client's RFC 8058 one-click request (`List-Unsubscribe=One-Click`). No login
-    and no CSRF token: the signed token is the authority, and it names one subscription."""
-    named = selectors.read_unsubscribe_token(token)
-    if named is None:
+    and no CSRF token: the signed token is the authority, and it names one subscription. A link
+    that names nobody (not signed here, or its account or product is gone) says so at once."""
+    if selectors.unsubscribe_target(token) is None:
         return render(request, "digests/unsubscribe_invalid.html", status=400)
     if request.method == "GET":
         return render(request, "digests/unsubscribe.html", {"token": token})

@@ -213,7 +213,8 @@ def read_invitation(token: str) -> InvitationLink:
         data = signing.loads(token, salt=INVITATION_SALT, max_age=settings.INVITATION_MAX_AGE)
     except signing.SignatureExpired as exc:
         raise InvalidInput("This invitation has expired; ask the product owner for a new one.", code="expired") from exc
-    except signing.BadSignature as exc:
+    except (signing.BadSignature, ValueError) as exc:
+        # ValueError: a value signed with this salt but without a timestamp (never made here).
         raise InvalidInput(NOT_VALID, code="bad_invitation") from exc
     invitation = _invitation_of_link(data, token) if isinstance(data, dict) else None
     if invitation is None:
@@ -223,20 +224,28 @@ def read_invitation(token: str) -> InvitationLink:
 
 
 def _invitation_of_link(data: dict, token: str) -> Invitation | None:
+    # Only what Ordo signs is looked up: an id is a row id (not a boolean, which Python counts as
+    # an int, nor past the column), a time one that a datetime can hold.
     invitations = Invitation.objects.select_related("product")
     if "i" in data:
-        return invitations.filter(pk=data["i"]).first() if isinstance(data["i"], int) else None
+        return invitations.filter(pk=data["i"]).first() if _is_row_id(data["i"]) else None
     # A link from before invitations had rows: the latest invitation it can have come from.
     sent_at = data.get("t") or _signed_at(token)
-    if not isinstance(data.get("p"), int) or not isinstance(data.get("e"), str) or not isinstance(sent_at, int | float):
+    if not _is_row_id(data.get("p")) or not isinstance(data.get("e"), str) or type(sent_at) not in (int, float):
+        return None
+    try:
+        sent = datetime.fromtimestamp(sent_at, tz=UTC)
+    except (OverflowError, OSError, ValueError):
         return None
     return (
-        invitations.filter(
-            product_id=data["p"], email=data["e"], created_at__lte=datetime.fromtimestamp(sent_at, tz=UTC)
-        )
+        invitations.filter(product_id=data["p"], email=data["e"], created_at__lte=sent)
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+def _is_row_id(value) -> bool:
+    return type(value) is int and 0 < value < 2**63
 
 
 def _signed_at(token: str) -> float:
