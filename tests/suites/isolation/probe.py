@@ -156,12 +156,20 @@ _NONCE = re.compile(r'nonce="[^"]*"')
 TOKENS = re.compile(r"[A-Za-z0-9_-]+|\s+|.", re.DOTALL)
 
 
+_CSP_NONCE = re.compile(r"'nonce-[^']*'")
+# Headers that differ between any two responses, or are compared apart (Location).
+_UNCOMPARED = {"content-length", "date", "location", "set-cookie"}
+
+
 def comparable(response) -> tuple:
-    """What a prober sees: status, content type, where it is sent, and the body (less what
-    changes on every response)."""
+    """What a prober sees: status, headers (with the names of the cookies set), where it is sent,
+    and the body, less what changes on every response (CSRF tokens, nonces)."""
     body = response.content.decode("utf-8", errors="replace")
     body = _NONCE.sub('nonce=""', _CSRF.sub("<csrf>", body))
-    return response.status_code, response.get("Content-Type", ""), response.get("Location", ""), body
+    headers = sorted(f"{name.lower()}: {value}" for name, value in response.items() if name.lower() not in _UNCOMPARED)
+    headers.append(f"cookies: {sorted(response.cookies)}")
+    headers = _CSP_NONCE.sub("'nonce-'", "\n".join(headers))
+    return response.status_code, headers, response.get("Location", ""), body
 
 
 def _same_but_ids(real: str, made: str, pairs: dict) -> bool:
@@ -178,7 +186,7 @@ def _same_but_ids(real: str, made: str, pairs: dict) -> bool:
 
 def indistinguishable(real: tuple, made: tuple, pairs: dict) -> bool:
     """Whether the answer to B's identifiers tells anything the answer to made-up ones does not."""
-    return real[:2] == made[:2] and all(_same_but_ids(x, y, pairs) for x, y in zip(real[2:], made[2:], strict=True))
+    return real[0] == made[0] and all(_same_but_ids(x, y, pairs) for x, y in zip(real[1:], made[1:], strict=True))
 
 
 def _text(body: str) -> str:
@@ -187,7 +195,8 @@ def _text(body: str) -> str:
 
 def describe(seen: tuple, other: tuple | None = None) -> str:
     """The answer in one line; beside another answer, from just before where their bodies part."""
-    status, content_type, location, body = seen
+    status, headers, location, body = seen
+    content_type = next((h for h in headers.splitlines() if h.startswith("content-type")), "")
     text, start = _text(body), 0
     if other is not None:
         theirs = _text(other[3])
@@ -196,7 +205,9 @@ def describe(seen: tuple, other: tuple | None = None) -> str:
         )
         start = max(0, start - 80)
     where = f" → {location}" if location else ""
-    return f"{status}{where} {content_type} {'…' if start else ''}{text[start : start + 240]}"
+    own = set(headers.splitlines()) - set(other[1].splitlines()) if other is not None else set()
+    differing = f" [headers: {'; '.join(sorted(own))}]" if own else ""
+    return f"{status}{where} {content_type}{differing} {'…' if start else ''}{text[start : start + 240]}"
 
 
 def mismatch(method: str, url: str, real: tuple, made: tuple) -> str:

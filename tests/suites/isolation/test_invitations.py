@@ -31,11 +31,13 @@ def _invite(client, key: str, email: str, *, api: bool) -> tuple:
                 reverse("backlog:members", kwargs={"key": key}), {"email": email, "role": "developer"}, follow=True
             )
         transaction.set_rollback(True)
-    status, content_type, location, body = comparable(response)
+    status, headers, location, body = comparable(response)
     body = _TIMES.sub("<time>", body)
+    # The new invitation's own id (PostgreSQL does not hand an id back when a savepoint rolls back).
+    body = re.sub(r"/invitations/[0-9]+/", "/invitations/<id>/", body)
     # The link's expiry is a moment, not a fact about the address.
     body = re.sub(r'"expires_at":"[^"]*"', '"expires_at":""', body)
-    return status, content_type, location, body
+    return status, headers, location, body
 
 
 def test_inviting_an_address_b_knows_answers_as_for_any_address_and_leaves_b_as_it_was(world):

@@ -15,12 +15,12 @@ import pytest
 from django.core import mail
 from django.urls import Resolver404, resolve, reverse
 
-from backlog.models import Invitation, Item, Membership
+from backlog.models import Invitation, Item, Membership, Role
 from sprints.models import ActionItem, Feedback, RetroCard, Sprint
 from tests.test_permission_matrix import MATRIX
 
-from .probe import client_for, matrix_world, routes, variants
-from .world import ROLES
+from .probe import client_for, comparable, matrix_world, routes, variants
+from .world import ROLES, work_on
 
 LINK = re.compile(r"""(?:href|action|src|hx-get|hx-post|hx-put|hx-patch|hx-delete|data-[a-z-]+)=["']([^"']+)["']""")
 
@@ -128,3 +128,29 @@ def test_the_digest_a_member_of_a_is_sent_holds_nothing_of_b(world, role, django
     leaks = [leak for part in parts for leak in _leaks(part, is_json=False, theirs=theirs, kinds=kinds)]
     assert world.a.key in message.subject
     assert not leaks, "The digest shows B:\n" + "\n".join(leaks)
+
+
+# Moments shown on pages and in the API: a second may turn between two readings.
+_MOMENTS = re.compile(
+    r"<time\b[^>]*>.*?</time>|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?", re.DOTALL
+)
+
+
+@pytest.mark.parametrize("role", [str(Role.PRODUCT_OWNER), str(Role.STAKEHOLDER)])
+def test_what_a_member_of_a_reads_stays_the_same_while_b_works(world, role):
+    """Every page and API answer of A, read before and after a day of work in B: the same, to the
+    byte but for the moment it was read. Nothing of B counts in A's counts, positions, velocity,
+    forecasts or digest, not even as a number."""
+    client = client_for(world.a.users[role])
+    pages = _pages_of_a(world.a)
+
+    def read():
+        return {
+            (url, repr(query)): _MOMENTS.sub("<moment>", comparable(client.get(url, query))[3]) for url, query in pages
+        }
+
+    before = read()
+    work_on(world.b)
+    after = read()
+    changed = [f"GET {url} {query}" for (url, query), body in before.items() if after[url, query] != body]
+    assert not changed, "A's answers changed while only B did:\n" + "\n".join(changed)

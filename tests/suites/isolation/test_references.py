@@ -51,9 +51,9 @@ def _answer(client, ref, a, value):
     else:
         # HTML forms redirect back with a message: the page they land on is the answer.
         response = client.post(url, data, follow=True)
-    status, content_type, _, body = comparable(response)
+    status, headers, _, body = comparable(response)
     chain = " ".join(f"{code} {where}" for where, code in getattr(response, "redirect_chain", []))
-    return f"{url} {data}", (status, content_type, chain, body)
+    return f"{url} {data}", (status, headers, chain, body)
 
 
 def _refused(seen: tuple) -> bool:

@@ -277,3 +277,41 @@ def differences(before: dict, after: dict) -> list[str]:
         for row in sorted(new - old):
             changes.append(f"{label}: new or changed: {dict(row)}")
     return changes
+
+
+def work_on(side: Side) -> None:
+    """A day's work in the side's product, through the services: new items, a note, moves, a
+    sprint closed and the next started, feedback, cards, votes, an action item, a goal reached
+    and a new one set, a new member, a new invitation, an archived item."""
+    po, word, product = side.po, side.word, side.product
+    made = [
+        backlog_services.create_item(
+            product=product, by=po, title=f"{word} more {n}", estimate=5, labels=[f"{word}-new"]
+        )
+        for n in range(3)
+    ]
+    backlog_services.move_item(item=made[-1], by=po, position=1)
+    backlog_services.add_refinement_note(item=made[0], by=po, body=f"{word} more notes")
+    backlog_services.archive_item(item=side.items["loose"], by=po)
+    active = side.sprints["active"]
+    sprint_services.close_sprint(sprint=active, by=po, goal_outcome="met", goal_note=f"{word} met", placements={})
+    planned = sprint_services.start_sprint(sprint=side.sprints["planned"], by=po)
+    sprint_services.add_to_sprint(sprint=planned, item=made[0], by=po)
+    sprint_services.set_column(sprint=planned, item=made[0], by=po, column="done")
+    sprint_services.add_feedback(sprint=planned, by=side.users[str(Role.STAKEHOLDER)], body=f"{word} more feedback")
+    card = sprint_services.add_retro_card(sprint=planned, by=po, column="went_well", body=f"{word} more cards")
+    sprint_services.vote(card=card, by=po)
+    sprint_services.add_action_item(sprint=planned, by=po, title=f"{word} more actions")
+    today = timezone.localdate()
+    sprint_services.create_sprint(
+        product=product,
+        by=po,
+        start_date=today + datetime.timedelta(days=30),
+        end_date=today + datetime.timedelta(days=43),
+    )
+    backlog_services.close_product_goal(goal=side.goals["active"], by=po, status="achieved")
+    backlog_services.set_product_goal(product=product, by=po, title=f"{word} next goal")
+    backlog_services.add_member(product=product, by=po, user=make_user(f"{word}-new@example.com"), role=Role.DEVELOPER)
+    backlog_services.invite_member(
+        product=product, by=po, email=f"{word}-also-invited@example.com", role=Role.STAKEHOLDER
+    )
