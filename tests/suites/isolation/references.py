@@ -43,11 +43,11 @@ NOT_REFERENCES = {
 # Inputs that cannot say "B" by design, with why.
 BY_DESIGN = {
     # Product keys are unique across the site, as usernames are: refusing a taken one is how a
-    # key is chosen, and it says no more than that the key is taken.
+    # key is chosen, and it says no more than that the key is taken (test_addresses_and_keys.py).
     ("api", "products_create", "key"),
     ("html", "ProductCreateForm", "key"),
     # An address, not an object: inviting B's member is inviting a person
-    # (test_invitations.py checks that it tells nothing of B).
+    # (test_addresses_and_keys.py checks that it tells nothing of B).
     ("api", "members_create", "email"),
     ("html", "MemberAddForm", "email"),
     # Credentials and addresses for one's own account.

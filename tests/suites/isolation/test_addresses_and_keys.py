@@ -1,7 +1,7 @@
-"""A's product owner invites an address that B knows (one of B's members, B's invitee): the
-answer is the one any address with an account, or none, gets, and B's rows stay as they were (B's
-invitation keeps waiting). An invitation is the one write from A that names something B knows,
-so it is checked on its own: the other probes write nothing at all."""
+"""The two inputs of A that may name what B holds by design, and must say no more than that:
+an address to invite (one of B's members, B's invitee) answers as any address does, with or
+without an account, and leaves B's rows as they were; a product key, unique across the site, is
+refused in the same words whether B or A holds it."""
 
 from __future__ import annotations
 
@@ -69,3 +69,23 @@ def test_inviting_an_address_b_knows_answers_as_for_any_address_and_leaves_b_as_
     assert not differences(before, rows_of(b.product))
     b.invitations["waiting"].refresh_from_db()
     assert b.invitations["waiting"].state == "waiting"
+
+
+def test_a_taken_product_key_is_refused_the_same_whoever_holds_it(world):
+    """Keys are unique across the site, so B's key is refused when A's member picks it, but in
+    the very words that refuse A's own key: nothing about whose it is or what it holds."""
+    a, b = world.a, world.b
+    client = client_for(a.users["developer"])
+    for api in (True, False):
+        answers = {}
+        for key in (b.key, a.key):
+            with transaction.atomic():
+                if api:
+                    response = client.post(reverse("api-product-list"), {"key": key, "name": "Mine"}, format="json")
+                else:
+                    response = client.post(reverse("backlog:product-create"), {"key": key, "name": "Mine"})
+                transaction.set_rollback(True)
+            answers[key] = comparable(response)
+        real, made = answers[b.key], answers[a.key]
+        assert real[0] == 400
+        assert indistinguishable(real, made, {b.key: a.key}), mismatch("post", f"create {b.key}", real, made)
