@@ -78,9 +78,12 @@ def _leaks(text: str, *, is_json: bool, theirs: dict, kinds: dict) -> list[str]:
     return leaks
 
 
-def _pages_of_a(a) -> list[tuple[str, dict]]:
-    """(URL, query) for every GET the matrix makes, with A's identifiers in each variant,
-    and the text form of the digest preview."""
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _pages_of_a(a) -> list[tuple[str, dict, dict]]:
+    """(URL, query, headers) for every GET the matrix makes, with A's identifiers in each
+    variant, the text form of the digest preview and the backlog's "show more" rows (htmx)."""
     known = {name: route for name, (route, _) in routes().items()}
     body_world = matrix_world(a)
     pages = []
@@ -91,8 +94,9 @@ def _pages_of_a(a) -> list[tuple[str, dict]]:
             query = data(body_world) if callable(data) else (data or {})
             route = known[name]
             for kwargs in variants(route, a) or [{}]:
-                pages.append((reverse(name, kwargs=kwargs), query))
-    pages.append((reverse("digests:preview", kwargs={"key": a.key}), {"format": "text"}))
+                pages.append((reverse(name, kwargs=kwargs), query, {}))
+    pages.append((reverse("digests:preview", kwargs={"key": a.key}), {"format": "text"}, {}))
+    pages.append((reverse("backlog:backlog", kwargs={"key": a.key}), {"offset": "0"}, HTMX))
     return pages
 
 
@@ -102,8 +106,8 @@ def test_no_page_a_member_of_a_reads_shows_anything_of_b(world, role):
     client = client_for(world.a.users[role])
     theirs, kinds = _everything_of(world.b), {name: route for name, (route, _) in routes().items()}
     leaks, read = [], set()
-    for url, query in _pages_of_a(world.a):
-        response = client.get(url, query)
+    for url, query, headers in _pages_of_a(world.a):
+        response = client.get(url, query, **headers)
         if response.status_code != 200:
             continue
         read.add(url)
@@ -146,11 +150,14 @@ def test_what_a_member_of_a_reads_stays_the_same_while_b_works(world, role):
 
     def read():
         return {
-            (url, repr(query)): _MOMENTS.sub("<moment>", comparable(client.get(url, query))[3]) for url, query in pages
+            (url, repr(query), repr(headers)): _MOMENTS.sub(
+                "<moment>", comparable(client.get(url, query, **headers))[3]
+            )
+            for url, query, headers in pages
         }
 
     before = read()
     work_on(world.b)
     after = read()
-    changed = [f"GET {url} {query}" for (url, query), body in before.items() if after[url, query] != body]
+    changed = [" ".join(("GET", *asked)) for asked, body in before.items() if after[asked] != body]
     assert not changed, "A's answers changed while only B did:\n" + "\n".join(changed)
