@@ -16,6 +16,8 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
+from backlog.models import Role
+
 from .probe import TOKENS, client_for, comparable, describe, identifiers, indistinguishable, made_up, mismatch
 from .references import OWN, REFERENCES, api_inputs, classify, html_inputs
 from .world import ROLES, all_rows, differences
@@ -72,7 +74,8 @@ def test_objects_of_b_named_inside_a_are_refused_as_made_up_ones_are(world, role
     for where, refs in REFERENCES.items():
         for ref in refs:
             made_up_answers = {}
-            for theirs, fake in pairs[ref.kind]:
+            # A's product owner tries each of B's objects of the kind; the other roles the first.
+            for theirs, fake in pairs[ref.kind][: None if role == Role.PRODUCT_OWNER else 1]:
                 what, real = _answer(client, ref, a, theirs)
                 if fake not in made_up_answers:
                     made_up_answers[fake] = _answer(client, ref, a, fake)[1]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from backlog.models import Role
 from tests.test_permission_matrix import MATRIX
 
 from .probe import (
@@ -109,8 +110,14 @@ def test_every_object_of_b_is_a_404_to_a_member_of_a_as_a_made_up_id_is(world, r
         for method, data, headers, in_matrix in _specs(name, route.api):
             spec = (method, data(body_world) if callable(data) else data, headers, in_matrix)
             # Every variant of B's identifiers for what the matrix sends; one for the rest. Where a
-            # URL names a member, the prober too: leaving B is no way into it.
-            tried = variants(route, b)[: None if in_matrix and not headers else 1]
+            # URL names a member, the prober too: leaving B is no way into it. The product owner
+            # of A tries everything; A's role can only matter where a view asks the policy about
+            # the wrong product, which the first variant of each request shows as well (and keeps
+            # the suite within its time in CI).
+            if role != Role.PRODUCT_OWNER and (headers or not in_matrix):
+                continue
+            everything = in_matrix and not headers and role == Role.PRODUCT_OWNER
+            tried = variants(route, b)[: None if everything else 1]
             tried += [{**tried[0], k: prober.pk} for k, kind in route.kinds.items() if kind == "user_id"]
             for kwargs in tried:
                 url, real, made, same = _probe(client, route, spec, kwargs, fake_kwargs, seen)
