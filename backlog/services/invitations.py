@@ -173,14 +173,17 @@ def resend_invitation(*, invitation: Invitation, by) -> Invitation:
 
 
 @transaction.atomic
-def withdraw_invitation(*, product: Product, by, email: str) -> None:
-    """Make the link waiting for this address stop working (a new invitation can follow)."""
+def withdraw_invitation(*, product: Product, by, email: str) -> bool:
+    """Make the link waiting for this address stop working (a new invitation can follow).
+    Whether one was waiting; when none was, nothing happened and history says nothing."""
     require(by, product, Action.MANAGE_PRODUCT)
     email = _normal_email((email or "").strip())
-    product.invitations.filter(email=email, state=Waiting).update(
+    withdrawn = product.invitations.filter(email=email, state=Waiting).update(
         state=Invitation.State.WITHDRAWN, answered_at=timezone.now()
     )
-    record(product=product, by=by, event=HistoryEntry.INVITATION_WITHDRAWN, email=email)
+    if withdrawn:
+        record(product=product, by=by, event=HistoryEntry.INVITATION_WITHDRAWN, email=email)
+    return bool(withdrawn)
 
 
 # --- Opening a link --------------------------------------------------------------------------------

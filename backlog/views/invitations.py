@@ -36,9 +36,10 @@ def invitation_withdraw(request: HttpRequest, key: str) -> HttpResponse:
     email = request.POST.get("email", "").strip()
     if not email:
         messages.error(request, "Say which invitation to withdraw.")
-    else:
-        services.withdraw_invitation(product=product, by=request.user, email=email)
+    elif services.withdraw_invitation(product=product, by=request.user, email=email):
         messages.success(request, f"The invitation to {email} is withdrawn: its link no longer works.")
+    else:
+        messages.info(request, f"No invitation to {email} was waiting: there was nothing to withdraw.")
     return redirect("backlog:members", key=product.key)
 
 
