@@ -5,6 +5,7 @@ answer when the database cannot be reached: a 503, never a 500."""
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import sys
 from typing import Any
@@ -78,8 +79,21 @@ class TooManyRequests(OrdoError):
         self.retry_after = max(int(retry_after), 1)
 
 
+# A lone surrogate: JSON may carry one ("\\ud800"), Python keeps it, UTF-8 has no form for it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(text: str) -> str:
+    return _LONE_SURROGATE.sub("\ufffd", str(text))
+
+
 def error_body(detail: str, code: str, fields: dict | None = None) -> dict:
-    return {"detail": detail, "code": code, "fields": fields or {}}
+    """The API's error shape. Messages may quote the input ("… is not a valid choice", an unknown
+    field's name): a lone surrogate quoted from it becomes U+FFFD, or rendering the 400 fails."""
+    fields = {
+        _encodable(name): [_encodable(message) for message in messages] for name, messages in (fields or {}).items()
+    }
+    return {"detail": _encodable(detail), "code": code, "fields": fields}
 
 
 def _flatten_fields(data: Any) -> dict[str, list[str]]:
