@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.errors import InvalidInput, StaleVersion
-from config.text import one_line, require_storable, single_line_error, text_error
+from config.text import one_line, require_storable, same_text, single_line_error, text_error
 
 from .. import extensions, ranking
 from ..models import (
@@ -189,7 +189,8 @@ def update_item(*, item: Item, by, changes: dict, expected_version: int | None =
         raise InvalidInput(f"{current.key} is archived; restore it before editing.", code="archived")
     clean = _clean_item_fields(current.product, role, changes, current, via_board=via_board)
     labels = clean.pop("labels", None)
-    changed = [name for name, value in clean.items() if getattr(current, name) != value]
+    # A form saved unchanged sends CRLF where the API stored LF: not an edit (no version, no history).
+    changed = [name for name, value in clean.items() if not same_text(getattr(current, name), value)]
     for check in extensions.item_edit_checks():
         check(item=current, changes={name: clean[name] for name in changed}, by=by, via_board=via_board)
     for name in changed:
