@@ -25,6 +25,7 @@ from .common import (
     ITEM_FIELDS,
     ITEM_TEXT_FIELDS,
     LABEL_MAX,
+    LABELS_MAX,
     TEXT_MAX,
     TITLE_MAX,
     _lock_ranking,
@@ -93,8 +94,13 @@ def _clean_item_fields(
         else:
             names = sorted({label.strip() for label in labels if label.strip()})
             problems = [p for name in names if (p := single_line_error(name, label=f"The label “{one_line(name)}”"))]
-            if any(len(name) > LABEL_MAX for name in names):
+            if len(names) > LABELS_MAX:
+                errors["labels"] = [f"An item has at most {LABELS_MAX} labels."]
+            elif any(len(name) > LABEL_MAX for name in names):
                 errors["labels"] = [f"A label has at most {LABEL_MAX} characters."]
+            elif any("," in name for name in names):
+                # The item form lists labels separated by commas: "a,b" would come back as two.
+                errors["labels"] = ["A label cannot contain a comma: commas separate labels."]
             elif problems:
                 errors["labels"] = problems[:1]
             clean["labels"] = names

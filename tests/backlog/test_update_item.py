@@ -58,3 +58,10 @@ def test_the_same_text_with_other_line_breaks_is_no_edit(product, po):
     assert item.version == 1
     assert not HistoryEntry.objects.filter(item=item, event="backlog.item.updated").exists()
 
+
+@pytest.mark.parametrize("labels", [["check,out"], ["ok", "a, b"]])
+def test_a_label_with_a_comma_is_refused(product, po, labels):
+    """The item form separates labels by commas: saving it would split such a label in two."""
+    with pytest.raises(InvalidInput) as refused:
+        services.create_item(product=product, by=po, title="Labelled", labels=labels)
+    assert list(refused.value.fields) == ["labels"]
