@@ -13,12 +13,16 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Error as PlaywrightError
 
+from accounts.models import User
+from backlog.models import Item, Product
+from config.text import same_text
+from sprints.models import Sprint
 from tests.test_permission_matrix import NOT_IN_MATRIX
 
 from .discovery import html_pages
 from .expect import URL_ATTRIBUTES, attribute_problem, live_markup
 from .payloads import MARKER, MARKER_PATH
-from .world import fields_without_payloads, hostile_world, storable
+from .world import editable_world, fields_without_payloads, hostile_world, storable
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -212,3 +216,64 @@ def test_no_page_runs_loads_or_reorders_anything_a_payload_asked_for(signed_in, 
     never_shown = [p.name for p in storable() if p.name in p.text and p.name not in shown]
     problems += [f"no page shows {name}" for name in never_shown]
     assert not problems, "\n".join(dict.fromkeys(problems))
+
+
+def _snapshot(model, pk, fields):
+    def read():
+        row = model.objects.get(pk=pk)
+        values = {name: getattr(row, name) for name in fields}
+        if model is Item:
+            values["labels"] = sorted(row.labels.values_list("name", flat=True))
+        return values
+
+    return read
+
+
+def _errors(page) -> list[str]:
+    return page.locator(".field-error, .form-error, [role=alert]").all_inner_texts()
+
+
+def test_every_edit_form_saved_unchanged_in_the_browser_changes_nothing(signed_in, live_server):
+    """Each form that opens with stored text, sent back untouched by Chromium (which sends its
+    textareas' lines with CRLF and re-reads every value the page escaped), is accepted and leaves
+    the text, the labels and the version as they were."""
+    world = editable_world()
+    page, _ = signed_in(world.po)
+    item_fields = ("title", "description", "why", "acceptance_criteria", "hypothesis", "version")
+    forms = [
+        (reverse("backlog:item-edit", args=[world.item.key]), "Save", _snapshot(Item, world.item.pk, item_fields)),
+        (
+            reverse("backlog:item-edit", args=[world.labelled.key]),
+            "Save",
+            _snapshot(Item, world.labelled.pk, item_fields),
+        ),
+        (
+            reverse("sprints:sprint-planning", args=[world.planned.pk]),
+            "Save goal and dates",
+            _snapshot(Sprint, world.planned.pk, ("goal", "version")),
+        ),
+        (
+            reverse("sprints:sprint-review", args=[world.active.pk]),
+            "Save notes",
+            _snapshot(Sprint, world.active.pk, ("review_notes", "version")),
+        ),
+        (
+            reverse("backlog:product-settings", args=[world.product.key]),
+            "Save settings",
+            _snapshot(Product, world.product.pk, ("name", "vision")),
+        ),
+        (reverse("accounts:profile"), "Save profile", _snapshot(User, world.po.pk, ("display_name",))),
+    ]
+    problems = []
+    for url, button, snapshot in forms:
+        before = snapshot()
+        page.goto(url)
+        with page.expect_navigation() as navigation:
+            page.get_by_role("button", name=button, exact=True).click()
+        if navigation.value.status != 200:
+            problems.append(f"{url} ({button}): refused, {navigation.value.status}: {_errors(page)}")
+        after = snapshot()
+        changed = sorted(name for name in before if not same_text(before[name], after[name]))
+        if changed:
+            problems.append(f"{url} ({button}): changed {changed}")
+    assert not problems, "\n".join(problems)

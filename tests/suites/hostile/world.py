@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.services import create_api_token
 from backlog import services as backlog_services
 from backlog.models import Item, Membership, Role
-from backlog.services import TEXT_MAX
+from backlog.services import LABEL_MAX, LABELS_MAX, TEXT_MAX
 from backlog.services.invitations import invitation_token
 from digests.selectors import unsubscribe_token
 from sprints import services as sprint_services
@@ -96,7 +96,7 @@ def hostile_world(*, pages: bool = True) -> SimpleNamespace:
         why=text,
         acceptance_criteria=text,
         hypothesis=text,
-        labels=labels,
+        labels=labels[:LABELS_MAX],
         estimate=5,
         status="ready",
     )
@@ -194,6 +194,44 @@ def _active_sprint(product, po, developer, stakeholder, items, members, text, to
         owner = members[n % len(members)] if members else None
         sprint_services.add_action_item(sprint=sprint, by=po, title=title, owner=owner)
     return Sprint.objects.get(pk=sprint.pk)
+
+
+def editable_world() -> SimpleNamespace:
+    """What the edit forms open with, hostile: a profile, a product, an item, a planned sprint's
+    goal and an active sprint's review notes."""
+    text = all_text()
+    po = make_user("po@example.com", display_name=BY_NAME["break-double-quote"].text)
+    product = backlog_services.create_product(by=po, key="EDIT", name=BY_NAME["script-after-bdi"].text, vision=text)
+    item = backlog_services.create_item(
+        product=product,
+        by=po,
+        title=BY_NAME["hx-break-out"].text,
+        description=text,
+        why=text,
+        acceptance_criteria=text,
+        hypothesis=text,
+        labels=list(single_line(50))[:LABELS_MAX],
+        estimate=3,
+        status="ready",
+    )
+    # As many labels as an item takes, each as long as a label may be.
+    longest = [f"{n:02d}" + "\u202e<b>" + "x" * (LABEL_MAX - 6) for n in range(LABELS_MAX)]
+    labelled = backlog_services.create_item(product=product, by=po, title="Labelled to the limit", labels=longest)
+    today = timezone.localdate()
+    active = sprint_services.create_sprint(
+        product=product, by=po, start_date=today, end_date=today + datetime.timedelta(days=13), goal=text
+    )
+    sprint_services.add_to_sprint(sprint=active, item=item, by=po)
+    active = sprint_services.start_sprint(sprint=active, by=po)
+    active = sprint_services.update_sprint(sprint=active, by=po, changes={"review_notes": text})
+    planned = sprint_services.create_sprint(
+        product=product,
+        by=po,
+        start_date=active.end_date + datetime.timedelta(days=1),
+        end_date=active.end_date + datetime.timedelta(days=14),
+        goal=text,
+    )
+    return SimpleNamespace(po=po, product=product, item=item, labelled=labelled, active=active, planned=planned)
 
 
 def fields_without_payloads() -> list[str]:
