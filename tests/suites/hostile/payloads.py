@@ -152,6 +152,7 @@ _CORPUS = [
     ("lone-surrogate", "nul", "half \ud800 a pair"),
     # --- Everything else a text field meets ---------------------------------------------------------
     ("sql", "misc", "'; DROP TABLE backlog_item; --"),
+    ("commas", "misc", "one, two,three ,"),
     ("entities", "misc", "&amp;lt;b&amp;gt; &#60;i&#62; &quot;&apos; & < > \" '"),
     ("encoded-word", "misc", "=?utf-8?b?PHNjcmlwdD4=?= =?utf-8?q?=0D=0ABcc:x?="),
     ("combining", "misc", "Z\u0337\u0321\u0348a\u0338l\u0335g\u0336o\u0337"),

@@ -13,6 +13,8 @@ def expected(stored: Stored, text: str, *, limit: int | None, comma_separated: b
         names = label_parts(text) if comma_separated else [text.strip()]
         if comma_separated and limit and len(text.strip()) > limit:
             return "too long", names
+        if any("," in name for name in names):
+            return "a comma inside a label (the item form separates labels with commas)", names
         return next((reason for name in names if (reason := refusal(name, column))), None), names
     return refusal(text, column), text.strip()
 

@@ -58,6 +58,11 @@ def _titles(limit: int = 200) -> list[str]:
     return list(single_line(limit))
 
 
+def _labels() -> list[str]:
+    """The payloads a label takes (a comma would separate two labels in the item form)."""
+    return [name for name in single_line(50) if "," not in name]
+
+
 def hostile_world(*, pages: bool = True) -> SimpleNamespace:
     """Everything the pages and the digest show, hostile. Returns the people, the product, its
     showcase item and sprints, and the signed links. Without `pages`, only what the digest shows
@@ -87,7 +92,7 @@ def hostile_world(*, pages: bool = True) -> SimpleNamespace:
         backlog_services.close_product_goal(goal=goal, by=po, status="achieved" if n % 2 else "abandoned")
     backlog_services.set_product_goal(product=product, by=po, title=BY_NAME["svg-style-img"].text, description=text)
 
-    labels = single_line(50)
+    labels = _labels()
     showcase = backlog_services.create_item(
         product=product,
         by=po,
@@ -210,7 +215,7 @@ def editable_world() -> SimpleNamespace:
         why=text,
         acceptance_criteria=text,
         hypothesis=text,
-        labels=list(single_line(50))[:LABELS_MAX],
+        labels=_labels()[:LABELS_MAX],
         estimate=3,
         status="ready",
     )
