@@ -184,6 +184,8 @@ def test_every_page_has_a_visit_and_every_unvisited_url_a_reason():
     assert not missing, f"Pages without an entry in PAGES: {sorted(missing)}"
     unaccounted = set(NOT_IN_MATRIX) - set(PAGES) - set(NOT_VISITED)
     assert not unaccounted, f"URLs neither visited nor excused in NOT_VISITED: {sorted(unaccounted)}"
+    stale = set(NOT_VISITED) - set(NOT_IN_MATRIX)
+    assert not stale, f"NOT_VISITED names URLs the matrix no longer leaves out: {sorted(stale)}"
 
 
 def test_no_page_runs_loads_or_reorders_anything_a_payload_asked_for(signed_in, live_server):
