@@ -11,12 +11,14 @@ from django.http import QueryDict
 from .models import ESTIMATE_SCALE, Item, Product
 from .permissions import RANKER_STATUSES
 from .selectors import BacklogFilter, product_labels
+from .services import LABEL_MAX, LABELS_MAX
 
 PAGE_SIZE = 100
 # However many rows a page may be asked to show at once (a "show more" link, a move that
 # re-renders the loaded rows): enough for any real backlog, bounded so a URL cannot ask for more.
 MAX_ROWS = 10_000
 BOTTOM = 2**31 - 1  # a position past the end: the service reads it as "the bottom"
+LABEL_SEPARATOR = ", "
 
 
 class BacklogFilterForm(forms.Form):
@@ -101,7 +103,9 @@ class ItemForm(forms.Form):
     estimate = forms.ChoiceField(label="Estimate (points)", choices=estimate_choices, required=False)
     labels = forms.CharField(
         required=False,
-        max_length=1000,
+        # As many labels as an item may have, at their longest, as item_initial() joins them: an
+        # item labelled through the API must stay editable here.
+        max_length=LABELS_MAX * (LABEL_MAX + len(LABEL_SEPARATOR)),
         help_text="Separated by commas, like: checkout, mobile",
     )
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text="Markdown.")
@@ -169,7 +173,7 @@ def item_initial(item: Item) -> dict:
     """An item's fields as the item form shows them."""
     initial = {name: getattr(item, name) for name in ITEM_FORM_FIELDS if name != "labels"}
     initial["estimate"] = "" if item.estimate is None else str(item.estimate)
-    initial["labels"] = ", ".join(label.name for label in item.labels.all())
+    initial["labels"] = LABEL_SEPARATOR.join(label.name for label in item.labels.all())
     initial["version"] = item.version
     return initial
 

@@ -1,16 +1,20 @@
 """Domain errors, and the two places that translate them: the API exception handler and the
 HTML middleware. Services raise these; views never build error responses by hand. Also the
-answer when the database cannot be reached: a 503, never a 500."""
+answer when the database cannot be reached (a 503, never a 500), and to a request Django itself
+refuses (the 400 of a body that is too large)."""
 
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import sys
 from typing import Any
 
 import psycopg2
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -78,8 +82,21 @@ class TooManyRequests(OrdoError):
         self.retry_after = max(int(retry_after), 1)
 
 
+# A lone surrogate: JSON may carry one ("\\ud800"), Python keeps it, UTF-8 has no form for it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(text: str) -> str:
+    return _LONE_SURROGATE.sub("\ufffd", str(text))
+
+
 def error_body(detail: str, code: str, fields: dict | None = None) -> dict:
-    return {"detail": detail, "code": code, "fields": fields or {}}
+    """The API's error shape. Messages may quote the input ("… is not a valid choice", an unknown
+    field's name): a lone surrogate quoted from it becomes U+FFFD, or rendering the 400 fails."""
+    fields = {
+        _encodable(name): [_encodable(message) for message in messages] for name, messages in (fields or {}).items()
+    }
+    return {"detail": _encodable(detail), "code": code, "fields": fields}
 
 
 def _flatten_fields(data: Any) -> dict[str, list[str]]:
@@ -151,6 +168,23 @@ class OrdoErrorMiddleware:
             status=exception.status,
         )
         return response.render()
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400: a request Django refuses before any view reads it, chiefly a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE (or a form of more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields).
+    Django's own page says nothing and the API's clients expect JSON, so: the API's error shape
+    under /api/, Ordo's page elsewhere, each saying what happened."""
+    if isinstance(exception, RequestDataTooBig):
+        megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
+        message, code = f"The request is larger than Ordo accepts ({megabytes:.1f} MB); nothing was saved.", "too_large"
+    elif isinstance(exception, TooManyFieldsSent):
+        message, code = "The request has more fields than Ordo accepts; nothing was saved.", "too_many_fields"
+    else:
+        message, code = "Ordo could not read this request; nothing was saved.", "bad_request"
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(message, code), status=400)
+    return TemplateResponse(request, "error.html", {"message": message, "status": 400}, status=400).render()
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -18,6 +18,10 @@ and unpaired surrogates (Cs: they cannot be encoded as UTF-8, so the database dr
 Tabs, newlines and other control characters stay allowed in multi-line text (descriptions,
 Markdown bodies).
 
+Line breaks are kept as they were sent, but CRLF, CR and LF count as the same text: browsers send
+a textarea's lines with CRLF, API clients mostly with LF, and saving a form unchanged must not
+be an edit (`same_text`).
+
 The messages name the field and the character, so the person can find what to remove:
 "A title cannot contain control characters or line breaks (found U+000A)."
 """
@@ -34,6 +38,7 @@ SINGLE_LINE_ALLOWED = frozenset({"\t"})
 # Not storable in any text column: NUL (PostgreSQL) and lone surrogates (no UTF-8 form).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _WHITESPACE_RUN = re.compile(r"\s+")
+_LINE_BREAK = re.compile(r"\r\n?")
 
 
 def control_characters(value: str) -> list[str]:
@@ -85,6 +90,14 @@ def require_storable(value: str, *, field: str, label: str) -> str:
     if message:
         raise InvalidInput(message, fields={field: [message]})
     return value
+
+
+def same_text(old, new) -> bool:
+    """Whether an edit leaves a value as it was: for text, whatever its line breaks are made of
+    (CRLF, CR or LF); anything else, equal."""
+    if isinstance(old, str) and isinstance(new, str):
+        return _LINE_BREAK.sub("\n", old) == _LINE_BREAK.sub("\n", new)
+    return old == new
 
 
 def one_line(value: str) -> str:

@@ -5,6 +5,10 @@ from django.urls import include, path
 
 from config.health import healthz
 
+# A request Django refuses before any view (a body over DATA_UPLOAD_MAX_MEMORY_SIZE): JSON under
+# /api/, Ordo's page elsewhere.
+handler400 = "config.errors.bad_request"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -7,7 +7,12 @@ from collections.abc import Iterable
 
 from django import forms
 
+from backlog.services import TEXT_MAX
+
 from .models import HypothesisOutcome, RetroCard, Sprint, SprintItem
+
+# Multi-line text takes what the services take (TEXT_MAX): a form with a lower limit of its own
+# refused, on the planning page, a goal the API had saved, when only the dates were edited.
 
 PLACEMENTS = [
     ("top", "Top of the backlog"),
@@ -32,7 +37,7 @@ class SprintForm(forms.Form):
     goal = forms.CharField(
         label="Sprint goal",
         required=False,
-        max_length=2000,
+        max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Why this sprint is worth doing. Needed before the sprint can start.",
     )
@@ -113,7 +118,7 @@ class CloseForm(forms.Form):
     goal_note = forms.CharField(
         label="Note on the goal",
         required=False,
-        max_length=5000,
+        max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What was met, what was not, and why. Stakeholders read this.",
     )
@@ -146,7 +151,7 @@ class CloseForm(forms.Form):
 
 class FeedbackForm(forms.Form):
     body = forms.CharField(
-        label="Your feedback", max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}), help_text="Markdown."
+        label="Your feedback", max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}), help_text="Markdown."
     )
     # A select of the increment, parsed as a key: any item of the product will do (the service
     # checks it).
@@ -174,7 +179,7 @@ class HypothesisForm(forms.Form):
         error_messages={"required": "Choose what the hypothesis turned out to be."},
     )
     evidence = forms.CharField(
-        label="Evidence", required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 2})
+        label="Evidence", required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
@@ -182,7 +187,7 @@ class ReviewNotesForm(forms.Form):
     review_notes = forms.CharField(
         label="Summary notes",
         required=False,
-        max_length=20_000,
+        max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Markdown. What was shown, what was decided.",
     )
@@ -191,7 +196,7 @@ class ReviewNotesForm(forms.Form):
 
 class RetroCardForm(forms.Form):
     column = forms.ChoiceField(label="Column", choices=RetroCard.Column.choices)
-    body = forms.CharField(label="Card", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    body = forms.CharField(label="Card", max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ActionItemForm(forms.Form):

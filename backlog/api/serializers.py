@@ -12,6 +12,7 @@ from rest_framework import serializers
 from config.api import InputSerializer, OutputSerializer, QuerySerializer, page_serializer
 
 from ..models import ESTIMATE_SCALE, Item, Role
+from ..services import LABEL_MAX, LABELS_MAX
 
 KIND_CHOICES = Item.Kind.choices
 STATUS_CHOICES = Item.Status.choices
@@ -257,7 +258,10 @@ class ItemFieldsSerializer(InputSerializer):
     )
     estimate = serializers.ChoiceField(choices=ESTIMATE_CHOICES, required=False, allow_null=True)
     labels = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False, max_length=50, help_text="Label names."
+        child=serializers.CharField(max_length=LABEL_MAX),
+        required=False,
+        max_length=LABELS_MAX,
+        help_text="Label names.",
     )
     parent = serializers.CharField(
         required=False, allow_null=True, max_length=21, help_text="Key of an item of the same product, or null."

@@ -2,7 +2,16 @@
 acting user passed as `by`; each service asks the policy (backlog.permissions) itself, so no
 caller can forget. Split by domain; callers use `backlog.services.<verb>`."""
 
-from .common import ITEM_FIELDS, ITEM_TEXT_FIELDS, LABEL_MAX, RANK_LOCK_NAMESPACE, TEXT_MAX, TITLE_MAX, record
+from .common import (
+    ITEM_FIELDS,
+    ITEM_TEXT_FIELDS,
+    LABEL_MAX,
+    LABELS_MAX,
+    RANK_LOCK_NAMESPACE,
+    TEXT_MAX,
+    TITLE_MAX,
+    record,
+)
 from .goals import GOAL_TITLE_MAX, close_product_goal, set_product_goal
 from .invitations import (
     INVITATION_SALT,
@@ -28,6 +37,7 @@ __all__ = [
     "ITEM_TEXT_FIELDS",
     "InvitationLink",
     "LABEL_MAX",
+    "LABELS_MAX",
     "MAX_POSITION",
     "MoveResult",
     "RANK_LOCK_NAMESPACE",

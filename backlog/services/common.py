@@ -18,6 +18,8 @@ ITEM_TEXT_FIELDS = ("title", "description", "why", "acceptance_criteria", "hypot
 ITEM_FIELDS = (*ITEM_TEXT_FIELDS, "kind", "status", "estimate", "labels", "parent")
 TITLE_MAX = Item._meta.get_field("title").max_length
 LABEL_MAX = Label._meta.get_field("name").max_length
+# Labels per item. The item form lists them in one field, so its length follows from this.
+LABELS_MAX = 50
 TEXT_MAX = 20_000
 # How messages about an item's text fields start ("A title cannot contain …").
 ITEM_FIELD_LABELS = {

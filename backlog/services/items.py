@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.errors import InvalidInput, StaleVersion
-from config.text import one_line, require_storable, single_line_error, text_error
+from config.text import one_line, require_storable, same_text, single_line_error, text_error
 
 from .. import extensions, ranking
 from ..models import (
@@ -25,6 +25,7 @@ from .common import (
     ITEM_FIELDS,
     ITEM_TEXT_FIELDS,
     LABEL_MAX,
+    LABELS_MAX,
     TEXT_MAX,
     TITLE_MAX,
     _lock_ranking,
@@ -93,8 +94,13 @@ def _clean_item_fields(
         else:
             names = sorted({label.strip() for label in labels if label.strip()})
             problems = [p for name in names if (p := single_line_error(name, label=f"The label “{one_line(name)}”"))]
-            if any(len(name) > LABEL_MAX for name in names):
+            if len(names) > LABELS_MAX:
+                errors["labels"] = [f"An item has at most {LABELS_MAX} labels."]
+            elif any(len(name) > LABEL_MAX for name in names):
                 errors["labels"] = [f"A label has at most {LABEL_MAX} characters."]
+            elif any("," in name for name in names):
+                # The item form lists labels separated by commas: "a,b" would come back as two.
+                errors["labels"] = ["A label cannot contain a comma: commas separate labels."]
             elif problems:
                 errors["labels"] = problems[:1]
             clean["labels"] = names
@@ -189,7 +195,8 @@ def update_item(*, item: Item, by, changes: dict, expected_version: int | None =
         raise InvalidInput(f"{current.key} is archived; restore it before editing.", code="archived")
     clean = _clean_item_fields(current.product, role, changes, current, via_board=via_board)
     labels = clean.pop("labels", None)
-    changed = [name for name, value in clean.items() if getattr(current, name) != value]
+    # A form saved unchanged sends CRLF where the API stored LF: not an edit (no version, no history).
+    changed = [name for name, value in clean.items() if not same_text(getattr(current, name), value)]
     for check in extensions.item_edit_checks():
         check(item=current, changes={name: clean[name] for name in changed}, by=by, via_board=via_board)
     for name in changed:

@@ -13,6 +13,7 @@ from backlog.models import Item, Product, ProductGoal
 from backlog.permissions import Action, require
 from backlog.services import record
 from config.errors import InvalidInput, StaleVersion
+from config.text import same_text
 
 from ..models import Sprint, SprintEvent, SprintItem
 from .common import (
@@ -106,10 +107,11 @@ def update_sprint(*, sprint: Sprint, by, changes: dict, expected_version: int | 
         )
     values_now = {name: getattr(current, name) for name in clean if name != "product_goal"}
     values_now["product_goal"] = current.product_goal_id
+    # A form saved unchanged sends CRLF where the API stored LF: not an edit (no version bump).
     changed = [
         name
         for name, value in clean.items()
-        if values_now[name] != (getattr(value, "pk", None) if name == "product_goal" else value)
+        if not same_text(values_now[name], getattr(value, "pk", None) if name == "product_goal" else value)
     ]
     if not changed:
         return current

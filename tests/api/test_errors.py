@@ -75,6 +75,18 @@ def test_a_nul_byte_in_a_string_is_a_400(as_user, po, product):
     assert "title" in response.json()["fields"]
 
 
+@pytest.mark.parametrize(
+    "body",
+    ['{"title": "x", "kind": "half \\ud800 a pair"}', '{"title": "x", "half \\udc00 a pair": 1}'],
+    ids=["quoted-in-a-message", "an-unknown-field-name"],
+)
+def test_a_lone_surrogate_quoted_back_in_an_error_is_a_400_not_a_500(as_user, po, product, body):
+    """JSON can carry an unpaired surrogate; the 400 that quotes it must still render as UTF-8."""
+    response = as_user(po).post(items_url(), body, content_type="application/json")
+    assert response.status_code == 400
+    assert "\ufffd" in json.dumps(response.json(), ensure_ascii=False)
+
+
 def test_a_post_without_the_trailing_slash_works(as_user, po, product):
     response = as_user(po).post(items_url().rstrip("/"), {"title": "No slash"}, format="json")
     assert response.status_code == 201

@@ -7,7 +7,9 @@ import pytest
 from django.urls import reverse
 
 from backlog import selectors, services
+from backlog.forms import item_initial
 from backlog.models import Item, RefinementNote
+from config.errors import InvalidInput
 from tests.conftest import make_item, make_items
 
 
@@ -134,6 +136,27 @@ def test_an_edit_saves_and_bumps_the_version(client, po, product):
     item.refresh_from_db()
     assert response.status_code == 302
     assert (item.title, item.estimate, item.version) == ("Renamed", 8, 2)
+
+
+def test_an_item_with_as_many_labels_as_it_may_have_saves_through_its_form(client, po, product):
+    """The form once took 1000 characters of labels: 50 long ones, given through the API, made
+    every later edit on the page fail beside a field nobody touched."""
+    labels = [f"{n:02d}" + "x" * (services.LABEL_MAX - 2) for n in range(services.LABELS_MAX)]
+    item = make_item(product, title="Labelled", labels=labels)
+    client.force_login(po)
+    data = {**item_initial(item), "title": "Relabelled", "version": item.version}
+    response = client.post(reverse("backlog:item-edit", args=[item.key]), data)
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.title == "Relabelled"
+    assert sorted(item.labels.values_list("name", flat=True)) == labels
+
+
+def test_an_item_takes_no_more_labels_than_it_may_have(po, product):
+    too_many = [f"label {n}" for n in range(services.LABELS_MAX + 1)]
+    with pytest.raises(InvalidInput) as refused:
+        make_item(product, title="Labelled", labels=too_many)
+    assert list(refused.value.fields) == ["labels"]
 
 
 def test_a_stale_edit_is_refused_and_shows_the_newer_values_and_keeps_mine(client, po, developer, product):

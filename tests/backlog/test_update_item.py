@@ -3,6 +3,7 @@
 import pytest
 
 from backlog import services
+from backlog.models import HistoryEntry
 from config.errors import InvalidInput, StaleVersion
 from tests.conftest import make_item
 
@@ -47,3 +48,20 @@ def test_an_item_cannot_be_its_own_parent(product, po):
     item = make_item(product)
     with pytest.raises(InvalidInput):
         services.update_item(item=item, by=po, changes={"parent": item})
+
+
+def test_the_same_text_with_other_line_breaks_is_no_edit(product, po):
+    """A form saved unchanged sends CRLF where the API stored LF: no new version, no history."""
+    item = make_item(product, description="One\nTwo", why="Three\rFour")
+    changes = {"description": "One\r\nTwo", "why": "Three\r\nFour"}
+    item = services.update_item(item=item, by=po, changes=changes, expected_version=1)
+    assert item.version == 1
+    assert not HistoryEntry.objects.filter(item=item, event="backlog.item.updated").exists()
+
+
+@pytest.mark.parametrize("labels", [["check,out"], ["ok", "a, b"]])
+def test_a_label_with_a_comma_is_refused(product, po, labels):
+    """The item form separates labels by commas: saving it would split such a label in two."""
+    with pytest.raises(InvalidInput) as refused:
+        services.create_item(product=product, by=po, title="Labelled", labels=labels)
+    assert list(refused.value.fields) == ["labels"]

@@ -65,7 +65,7 @@ def test_every_aria_reference_on_the_board_resolves_for_a_developer(client, deve
 def test_every_aria_reference_resolves_on_a_refused_close_form(client, po, worked):
     sprint, _ = worked
     client.force_login(po)
-    html = page(client, reverse("sprints:sprint-close", args=[sprint.pk]), {"goal_note": "x" * 5001}, status=400)
+    html = page(client, reverse("sprints:sprint-close", args=[sprint.pk]), {"goal_note": "x" * 20_001}, status=400)
     assert 'aria-invalid="true"' in html
     assert_aria_references_resolve(html)
 

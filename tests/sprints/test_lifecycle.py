@@ -93,6 +93,13 @@ def test_update_sprint_bumps_the_version_and_refuses_a_stale_one(sprint, po):
     assert error.value.current.goal == "Faster search"
 
 
+def test_the_same_goal_with_other_line_breaks_is_no_edit(sprint, po):
+    """The planning form sends CRLF where the API stored LF: the version stays, no one goes stale."""
+    sprint = services.update_sprint(sprint=sprint, by=po, changes={"goal": "Ship\nthe checkout"})
+    again = services.update_sprint(sprint=sprint, by=po, changes={"goal": "Ship\r\nthe checkout"})
+    assert again.version == sprint.version
+
+
 def test_update_sprint_names_unknown_fields(sprint, po):
     with pytest.raises(InvalidInput) as error:
         services.update_sprint(sprint=sprint, by=po, changes={"number": 9})

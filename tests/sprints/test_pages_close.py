@@ -119,12 +119,12 @@ def test_closing_without_saying_whether_the_goal_was_met_is_refused(client, po, 
 def test_each_error_of_the_close_form_has_the_id_its_field_points_to(client, po, worked):
     sprint, *_ = worked
     client.force_login(po)
-    page = Elements(client.post(close_url(sprint), {"goal_note": "x" * 5001}).content.decode())
+    page = Elements(client.post(close_url(sprint), {"goal_note": "x" * 20_001}).content.decode())
     note = page.by_id["id_goal_note"]
     assert note.attrs["aria-describedby"].split() == ["id_goal_note_helptext", "id_goal_note_error"]
     assert page.described_by(note) == [
         "What was met, what was not, and why. Stakeholders read this.",
-        "Ensure this value has at most 5000 characters (it has 5001).",
+        "Ensure this value has at most 20000 characters (it has 20001).",
     ]
 
 

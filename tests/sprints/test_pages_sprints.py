@@ -135,6 +135,18 @@ def test_editing_the_goal_saves_and_a_stale_edit_keeps_what_was_typed(client, po
     assert sprint.goal == "Mine"
 
 
+def test_editing_the_dates_keeps_a_goal_as_long_as_the_api_takes(client, po, sprint):
+    """The form once refused, beside a goal nobody touched, any goal over 2000 characters."""
+    goal = "Checkout in one minute. " * 400
+    services.update_sprint(sprint=sprint, by=po, changes={"goal": goal})
+    later = sprint.end_date + datetime.timedelta(days=1)
+    data = {"start_date": f"{sprint.start_date:%Y-%m-%d}", "end_date": f"{later:%Y-%m-%d}", "goal": goal, "version": 2}
+    response = post(client, po, "sprints:sprint-planning", [sprint.pk], data)
+    assert response.status_code == 302
+    sprint.refresh_from_db()
+    assert (sprint.end_date, sprint.goal) == (later, goal.strip())
+
+
 def test_a_developer_reads_the_plan_but_may_not_edit_it(client, developer, sprint):
     html = get(client, developer, "sprints:sprint-planning", sprint.pk).content.decode()
     assert "Start Sprint" not in html and "Save goal and dates" not in html
