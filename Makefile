@@ -39,8 +39,9 @@ run: seed
 	@echo
 	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST)
 
+# One pytest worker per core; PYTEST_ARGS="-n 0 tests/…" runs a part in one process.
 test: install-dev
-	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

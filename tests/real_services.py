@@ -8,7 +8,9 @@ the worker to see) and need PostgreSQL. Without Redis or PostgreSQL they skip lo
 under CI=true (see `tests.conftest.need`).
 
 The Redis database (ORDO_TEST_REDIS_URL, default redis://127.0.0.1:6379/14) belongs to the tests:
-it is emptied before and after each test that uses it.
+it is emptied before and after each test that uses it. Under pytest-xdist each worker takes the
+next database after it (gw1: 15, …), as each takes a test database of its own in PostgreSQL:
+one worker's flush must not take another's queued tasks.
 """
 
 from __future__ import annotations
@@ -40,7 +42,15 @@ import digests.tasks  # noqa: F401 - registers the digest tasks with the app the
 from config.celery import app
 from tests.conftest import need
 
-TEST_REDIS_URL = os.environ.get("ORDO_TEST_REDIS_URL") or "redis://127.0.0.1:6379/14"
+def _test_redis_url() -> str:
+    base = os.environ.get("ORDO_TEST_REDIS_URL") or "redis://127.0.0.1:6379/14"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    server, _, number = base.rpartition("/")
+    offset = int(worker[2:]) if worker[2:].isdigit() else 0
+    return f"{server}/{(int(number or 0) + offset) % 16}"
+
+
+TEST_REDIS_URL = _test_redis_url()
 
 
 # --- Waiting ------------------------------------------------------------------------------------
