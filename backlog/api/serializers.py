@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from django.urls import reverse
 from rest_framework import serializers
 
-from config.api import InputSerializer, OutputSerializer, QuerySerializer, page_serializer
+from config.api import InputSerializer, OutputSerializer, QuerySerializer, SingleLineField, page_serializer
 
-from ..models import ESTIMATE_SCALE, Item, Role
+from ..models import ESTIMATE_SCALE, PRODUCT_KEY_PATTERN, Item, Role
 
 KIND_CHOICES = Item.Kind.choices
 STATUS_CHOICES = Item.Status.choices
@@ -64,8 +64,13 @@ ProductPageSerializer = page_serializer("ProductPage", ProductSerializer)
 
 
 class ProductCreateSerializer(InputSerializer):
-    key = serializers.CharField(help_text="2–10 uppercase letters or digits, like SHOP. It can never change.")
-    name = serializers.CharField(help_text="At most 200 characters.")
+    # The pattern is the schema's: a key the API takes is exactly the key the product gets.
+    key = serializers.RegexField(
+        PRODUCT_KEY_PATTERN,
+        help_text="2–10 uppercase letters or digits, like SHOP. It can never change.",
+        error_messages={"invalid": "A product key is 2–10 uppercase letters or digits, like SHOP."},
+    )
+    name = SingleLineField(help_text="At most 200 characters.")
     vision = serializers.CharField(required=False, allow_blank=True, help_text="Markdown.")
 
 
@@ -73,7 +78,7 @@ class ProductUpdateSerializer(InputSerializer):
     key = serializers.CharField(
         required=False, help_text="Read-only: only the product's own key is accepted; any other is a 400."
     )
-    name = serializers.CharField(required=False)
+    name = SingleLineField(required=False)
     vision = serializers.CharField(required=False, allow_blank=True)
 
     def validate_key(self, value: str) -> str:
@@ -257,7 +262,7 @@ class ItemFieldsSerializer(InputSerializer):
     )
     estimate = serializers.ChoiceField(choices=ESTIMATE_CHOICES, required=False, allow_null=True)
     labels = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False, max_length=50, help_text="Label names."
+        child=SingleLineField(max_length=50), required=False, max_length=50, help_text="Label names."
     )
     parent = serializers.CharField(
         required=False, allow_null=True, max_length=21, help_text="Key of an item of the same product, or null."
@@ -265,7 +270,7 @@ class ItemFieldsSerializer(InputSerializer):
 
 
 class ItemCreateSerializer(ItemFieldsSerializer):
-    title = serializers.CharField(max_length=200)
+    title = SingleLineField(max_length=200)
     at_top = serializers.BooleanField(
         required=False,
         default=False,
@@ -275,10 +280,13 @@ class ItemCreateSerializer(ItemFieldsSerializer):
 
 
 class ItemUpdateSerializer(ItemFieldsSerializer):
-    title = serializers.CharField(required=False, max_length=200)
+    title = SingleLineField(required=False, max_length=200)
 
 
 class MoveSerializer(InputSerializer):
+    # Exactly one of the three (validate() below), as the schema says it.
+    schema_keywords = {"minProperties": 1, "maxProperties": 1}
+
     after = serializers.CharField(required=False, max_length=21, help_text="Put the item directly below this one.")
     before = serializers.CharField(required=False, max_length=21, help_text="Put the item directly above this one.")
     position = serializers.IntegerField(
