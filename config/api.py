@@ -273,6 +273,19 @@ class QuerySerializer(ParseOnlySerializer):
     takes its documented string form (`true`/`false`, digits); parameters it does not declare
     (cursor, page_size) belong to others and pass."""
 
+    def to_internal_value(self, data):
+        # DRF reads a QueryDict as an HTML form, where an empty value means "not given" (and the
+        # default applies). In a query string `?archived=` is given, and is no boolean.
+        if isinstance(data, QueryDict):
+            blank = {
+                name: [field.error_messages.get("blank") or field.error_messages["invalid"]]
+                for name, field in self.fields.items()
+                if data.get(name) == "" and not getattr(field, "allow_blank", False)
+            }
+            if blank:
+                raise serializers.ValidationError(blank)
+        return super().to_internal_value(data)
+
 
 def parse(serializer_class: type[serializers.Serializer], data, **kwargs) -> dict:
     """Validate `data` with the serializer and return its validated data (400 otherwise). A JSON

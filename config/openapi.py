@@ -5,9 +5,11 @@ tests/suites/fuzz/).
 drf-spectacular registers an extension when its class is defined: config/api_urls.py imports
 this module, ahead of any schema generation."""
 
+from django.core.validators import RegexValidator
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 
-from config.text import SINGLE_LINE_PATTERN
+from config.api import SingleLineField
+from config.text import SINGLE_LINE_REFUSED
 
 
 class InputSerializerSchema(OpenApiSerializerExtension):
@@ -30,14 +32,40 @@ class InputSerializerSchema(OpenApiSerializerExtension):
         return schema
 
 
-class SingleLineFieldSchema(OpenApiSerializerFieldExtension):
-    """Single-line text: the pattern of the characters the services refuse in it."""
+# What str.strip() removes, and so what DRF trims from a CharField: every character for which
+# str.isspace() holds (ECMA's \\s differs: it has U+FEFF, not U+001C-U+001F or U+0085).
+WHITESPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
 
-    target_class = "config.api.SingleLineField"
+
+def text_pattern(field, refused: str) -> str:
+    """A pattern for a CharField's text free of the `refused` characters (a character class body).
+    A field that may be blank gets drf-spectacular's `oneOf` with the empty string, so its own
+    pattern must not match "" too. One that may not be blank needs a character that is not
+    whitespace: DRF trims it, or the service refuses text with nothing else (a note's body keeps
+    its whitespace for Markdown, but "  " is no note). A password is whatever it is."""
+    if field.allow_blank:
+        return f"^[^{refused}]+$"
+    if field.style.get("input_type") == "password":
+        return f"^[^{refused}]*$"
+    return f"^[^{refused}]*[^{refused}{WHITESPACE}][^{refused}]*$"
+
+
+class CharFieldSchema(OpenApiSerializerFieldExtension):
+    """Text in a request, as DRF's CharField and the services take it: no NUL anywhere (DRF
+    refuses it in every CharField), none of config.text's single-line characters in a
+    SingleLineField, and more than whitespace where it may not be blank (text_pattern). Fields
+    with a format or a pattern of their own keep theirs."""
+
+    target_class = "rest_framework.fields.CharField"
+    match_subclasses = True
 
     def map_serializer_field(self, auto_schema, direction):
-        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
-        schema["pattern"] = SINGLE_LINE_PATTERN
+        field = self.target
+        schema = auto_schema._map_serializer_field(field, direction, bypass_extensions=True)
+        own = "format" in schema or "enum" in schema or any(isinstance(v, RegexValidator) for v in field.validators)
+        if direction == "request" and schema.get("type") == "string" and not own:
+            refused = SINGLE_LINE_REFUSED if isinstance(field, SingleLineField) else "\\x00"
+            schema["pattern"] = text_pattern(field, refused)
         return schema
 
 

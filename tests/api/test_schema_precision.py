@@ -12,7 +12,7 @@ from rest_framework.test import APIRequestFactory
 
 from backlog.models import PRODUCT_KEY_PATTERN
 from config.api import CURSOR_SHAPE, if_match_versions
-from config.text import SINGLE_LINE_PATTERN
+from config.openapi import WHITESPACE
 from tests.api.conftest import member_url, products_url
 from tests.api_sprints.conftest import action_item_url, goal_url, sprint_url
 from tests.conftest import make_item
@@ -149,27 +149,75 @@ def test_a_lowercase_product_key_is_a_400_naming_key(as_user, po):
     assert response.json()["fields"] == {"key": ["A product key is 2–10 uppercase letters or digits, like SHOP."]}
 
 
-@pytest.mark.parametrize(
-    ("component", "field"),
-    [
-        ("ProductCreateRequest", "name"),
-        ("PatchedProductUpdateRequest", "name"),
-        ("ItemCreateRequest", "title"),
-        ("PatchedItemUpdateRequest", "title"),
-        ("ProductGoalCreateRequest", "title"),
-        ("ActionItemCreateRequest", "title"),
-        ("FeedbackToItemRequest", "title"),
-        ("TokenRequestRequest", "name"),
-    ],
-)
-def test_single_line_text_documents_the_characters_it_refuses(component, field):
+def takes(schema: dict, text: str) -> bool:
+    """Whether a string property's schema (drf-spectacular's `oneOf` with "" included) takes `text`."""
+    parts = schema.get("oneOf", [schema])
+    return any(
+        re.fullmatch(part.get("pattern", ".*"), text, re.DOTALL) and len(text) <= part.get("maxLength", len(text))
+        for part in parts
+    )
+
+
+SINGLE_LINE = [
+    ("ProductCreateRequest", "name"),
+    ("PatchedProductUpdateRequest", "name"),
+    ("ItemCreateRequest", "title"),
+    ("PatchedItemUpdateRequest", "title"),
+    ("ProductGoalCreateRequest", "title"),
+    ("ActionItemCreateRequest", "title"),
+    ("FeedbackToItemRequest", "title"),
+    ("TokenRequestRequest", "name"),
+]
+
+
+@pytest.mark.parametrize(("component", "field"), SINGLE_LINE)
+def test_single_line_text_refuses_line_breaks_and_control_characters_in_the_schema(component, field):
     schema = COMPONENTS[component]["properties"][field]
-    # A field that may be blank is `oneOf` the text and the empty string.
-    assert SINGLE_LINE_PATTERN in {part.get("pattern") for part in [schema, *schema.get("oneOf", [])]}
+    assert takes(schema, "Checkout\ton one page")
+    assert not any(takes(schema, f"Checkout{char}page") for char in "\n\r\x1b\x85\u2028\x00")
 
 
 def test_labels_are_single_line_text_too():
-    assert COMPONENTS["ItemCreateRequest"]["properties"]["labels"]["items"]["pattern"] == SINGLE_LINE_PATTERN
+    labels = COMPONENTS["ItemCreateRequest"]["properties"]["labels"]["items"]
+    assert takes(labels, "mobile") and not takes(labels, "mo\nbile")
+
+
+@pytest.mark.parametrize(
+    ("component", "field"),
+    [("NoteCreateRequest", "body"), ("ItemCreateRequest", "description"), ("RetroCardCreateRequest", "body")],
+)
+def test_multi_line_text_takes_line_breaks_but_no_nul(component, field):
+    schema = COMPONENTS[component]["properties"][field]
+    assert takes(schema, "Ask the *shop* team.\n\n- first\n- second")
+    assert not takes(schema, "Ask\x00 the team.")
+
+
+@pytest.mark.parametrize(
+    ("component", "field"),
+    [("ItemCreateRequest", "title"), ("NoteCreateRequest", "body"), ("ProductCreateRequest", "name")],
+)
+def test_text_that_may_not_be_blank_needs_more_than_whitespace(component, field):
+    schema = COMPONENTS[component]["properties"][field]
+    assert takes(schema, " A title ")
+    assert not any(takes(schema, blank) for blank in ("", "   ", "\t\u3000"))
+
+
+def test_text_that_may_be_blank_takes_the_empty_string():
+    assert takes(COMPONENTS["ItemCreateRequest"]["properties"]["description"], "")
+    assert takes(COMPONENTS["TokenRequestRequest"]["properties"]["name"], "")
+
+
+def test_the_schemas_whitespace_is_what_str_strip_removes():
+    whitespace = re.compile(f"[{WHITESPACE}]")
+    disagree = [
+        hex(point) for point in range(0x110000) if bool(whitespace.fullmatch(chr(point))) != chr(point).isspace()
+    ]
+    assert disagree == []
+
+
+@pytest.mark.parametrize("body", [{"title": "   "}, {"title": "Fine", "description": "A\x00B"}])
+def test_text_the_schema_refuses_is_refused(as_user, po, product, body):
+    assert as_user(po).post(f"/api/v1/products/{product.key}/items/", body, format="json").status_code == 400
 
 
 def test_a_goal_patch_without_a_status_is_a_400(as_user, po, product):
@@ -194,3 +242,23 @@ def test_a_review_patch_without_notes_is_a_400(as_user, po, product):
     response = as_user(po).patch(sprint_url(start(make_sprint(product, po)), "review"), {}, format="json")
     assert response.status_code == 400
     assert list(response.json()["fields"]) == ["notes"]
+
+
+def test_an_empty_boolean_in_the_query_is_a_400_naming_it(as_user, po, product):
+    """DRF reads `?archived=` as a form field left empty, hence "not given"; it is given, and no boolean."""
+    response = as_user(po).get(f"/api/v1/products/{product.key}/items/", {"archived": "", "kind": "chore"})
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"archived": ["Must be a valid boolean."]}
+
+
+def test_an_empty_position_for_a_forecast_is_a_400_naming_it(as_user, po, product):
+    response = as_user(po).get(f"/api/v1/products/{product.key}/forecast/", {"position": ""})
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"position": ["A valid integer is required."]}
+
+
+def test_an_empty_filter_that_may_be_blank_still_means_any(as_user, po, product):
+    make_item(product)
+    response = as_user(po).get(f"/api/v1/products/{product.key}/items/", {"kind": "", "status": ""})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 1
