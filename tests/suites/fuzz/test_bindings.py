@@ -112,6 +112,24 @@ def test_a_400_for_the_state_of_things_is_dropped_on_any_operation():
     assert not _keep(None, positive_rejected(), *fake("sprint_items_create", 400, body))
 
 
+def test_a_400_about_the_sprint_in_the_path_is_dropped():
+    body = {
+        "code": "invalid",
+        "fields": {"sprint": ["FUZZ Sprint 1 has not started; its retrospective comes at its end."]},
+    }
+    assert not _keep(None, positive_rejected(), *fake("action_items_create", 400, body))
+
+
+def test_a_400_for_a_field_of_the_body_the_schema_does_not_require_is_kept():
+    body = {"code": "invalid", "fields": {"role": ["This field is required."]}}
+    assert _keep(None, positive_rejected(), *fake("members_partial_update", 400, body))
+
+
+def test_a_400_for_the_body_as_a_whole_is_kept():
+    body = {"code": "invalid", "fields": {"non_field_errors": ["Give exactly one of after, before or position."]}}
+    assert _keep(None, positive_rejected(), *fake("items_move", 400, body))
+
+
 def test_a_412_to_an_invalid_body_is_dropped_only_where_if_match_is_taken():
     failure = AcceptedNegativeData(operation="", message="", status_code=412, expected_statuses=[])
     assert not _keep(None, failure, *fake("items_partial_update", 412))
