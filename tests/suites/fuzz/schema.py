@@ -83,12 +83,14 @@ REFUSALS = (
         None,
         _ids(
             "already_an_item",
+            "already_member",
             "already_planned",
             "archived",
             "goal_active",
             "goal_closed",
             "in_sprint",
             "item_done",
+            "key_taken",
             "last_product_owner",
             "no_goal",
             "no_next_sprint",
@@ -101,8 +103,9 @@ REFUSALS = (
             "sprint_planned",
         ),
         why="The state of things forbids it now (a closed sprint, the one active goal, the last product owner, "
-        "feedback that became an item already): a schema describes requests, not the state they meet. Each "
-        "code is a documented domain rule; the stateful phase walks into them on purpose.",
+        "feedback that became an item already, a product key taken, a member already there): a schema "
+        "describes requests, not the state they meet. Each code is a documented domain rule; the stateful "
+        "phase walks into them on purpose.",
     ),
     Refusal(
         _ids("products_list", "items_list", "notes_list", "sprints_list"),
