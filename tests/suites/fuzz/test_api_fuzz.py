@@ -46,9 +46,10 @@ def test_the_api_keeps_to_its_schema_for_a_stakeholder(case, world):
 
 
 # The stateful phase: scenarios per persona, and steps at most in each (a step is one request,
-# along a link Schemathesis inferred from the schema, or a fresh start).
-SCENARIOS = 25
-STEPS = 10
+# along a link Schemathesis inferred from the schema, or a fresh start). About 600 steps a
+# persona, a third of them or more along links.
+SCENARIOS = 50
+STEPS = 12
 
 
 def run_stateful(world) -> dict:
