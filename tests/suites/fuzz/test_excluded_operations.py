@@ -1,8 +1,9 @@
-"""What the fuzzing leaves out, checked against the same schema with the same checks, one request
-at a time: the token endpoint (every failed attempt counts towards the sign-in lock) and a
-member leaving (the stakeholder's binding is another member, so the fuzzing never removes the
-persona it runs as). Their behaviour has its own tests: tests/api/test_auth_token.py and
-tests/api/test_members.py."""
+"""What the fuzzing leaves out or never reaches, checked against the same schema with the same
+checks, one request at a time: the token endpoint (every failed attempt counts towards the
+sign-in lock), a member leaving (the stakeholder's binding is another member, so the fuzzing
+never removes the persona it runs as), and the invitation limit (each example is rolled back,
+so no example spends it). Their behaviour has its own tests: tests/api/test_auth_token.py,
+tests/api/test_members.py and tests/backlog/test_invitation_limits.py."""
 
 import json
 
@@ -11,6 +12,8 @@ import schemathesis
 from django.conf import settings
 
 from accounts.services import create_api_token
+from backlog import services
+from backlog.services.invitations import INVITATIONS_PER_SENDER
 from config.wsgi import application
 from tests.conftest import PASSWORD
 from tests.suites.fuzz.schema import EXCLUDED, RAW_SCHEMA
@@ -62,3 +65,18 @@ def test_a_stakeholder_leaving_is_the_documented_204_and_the_product_is_gone_for
     assert response.status_code == 204
     read = SCHEMA["/api/v1/products/{key}/"]["GET"]
     assert checked(read, path_parameters={"key": product.key}, headers=token).status_code == 404
+
+
+def test_an_inviter_over_the_daily_limit_gets_the_documented_429_with_retry_after(po, product):
+    for n in range(INVITATIONS_PER_SENDER):
+        services.invite_member(product=product, by=po, email=f"new-{n}@example.com", role="developer")
+    token = {"Authorization": f"Token {create_api_token(by=po, name='inviting')[1]}"}
+    invite = SCHEMA["/api/v1/products/{key}/members/"]["POST"]
+    response = checked(
+        invite,
+        path_parameters={"key": product.key},
+        headers=token,
+        body={"email": "one-more@example.com", "role": "developer"},
+    )
+    assert response.status_code == 429
+    assert int(response.headers["retry-after"][0]) > 0
