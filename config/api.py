@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.http import QueryDict
 from django.urls import URLPattern
 from django.urls.resolvers import RegexPattern
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.fields import _UnvalidatedField  # private: what a ListField or DictField without a child holds
@@ -226,6 +226,12 @@ def _check_declared(field: serializers.Field) -> None:
         _check_declared(field.child)
 
 
+class SingleLineField(serializers.CharField):
+    """A CharField for single-line text (a name, a title, a label): the services refuse control
+    characters and line breaks in it (config.text); the schema says so with a pattern
+    (config.openapi)."""
+
+
 class ParseOnlySerializer(serializers.Serializer):
     """Validates; writes go through services."""
 
@@ -266,6 +272,19 @@ class QuerySerializer(ParseOnlySerializer):
     """Validates query parameters. Every value in a query string is a string, so each field
     takes its documented string form (`true`/`false`, digits); parameters it does not declare
     (cursor, page_size) belong to others and pass."""
+
+    def to_internal_value(self, data):
+        # DRF reads a QueryDict as an HTML form, where an empty value means "not given" (and the
+        # default applies). In a query string `?archived=` is given, and is no boolean.
+        if isinstance(data, QueryDict):
+            blank = {
+                name: [field.error_messages.get("blank") or field.error_messages["invalid"]]
+                for name, field in self.fields.items()
+                if data.get(name) == "" and not getattr(field, "allow_blank", False)
+            }
+            if blank:
+                raise serializers.ValidationError(blank)
+        return super().to_internal_value(data)
 
 
 def parse(serializer_class: type[serializers.Serializer], data, **kwargs) -> dict:
@@ -367,6 +386,21 @@ class OrdoCursorPagination(CursorPagination):
         return Response({"next": self.get_next_link(), "previous": self.get_previous_link(), "results": data})
 
 
+# The query parameters OrdoCursorPagination reads, as every paginated list documents them.
+PAGE_PARAMETERS = [
+    OpenApiParameter(
+        "cursor",
+        {"type": "string", "pattern": f"^{CURSOR_SHAPE.pattern}$"},
+        description=OrdoCursorPagination.cursor_query_description,
+    ),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1},
+        description=OrdoCursorPagination.page_size_query_description,
+    ),
+]
+
+
 def page_serializer(name: str, item_serializer: type[serializers.Serializer]) -> type[serializers.Serializer]:
     """The schema of one page of a cursor-paginated list of `item_serializer`."""
     return type(
@@ -383,7 +417,13 @@ def page_serializer(name: str, item_serializer: type[serializers.Serializer]) ->
 
 # --- Optimistic concurrency: ETag, If-Match and the 412 ---------------------------------------
 
-ENTITY_TAG = re.compile(r'\s*(W/)?"([\x21\x23-\x7e]*)"\s*')
+# Around a tag: RFC 9110's optional whitespace, spaces and tabs (not Python's \s, which the
+# schema's pattern cannot say the same way).
+ENTITY_TAG = re.compile(r'[ \t]*(W/)?"([\x21\x23-\x7e]*)"[ \t]*')
+# If-Match as if_match_versions() reads it, for the schema: `*`, or entity tags separated by
+# commas (the header is split on them first, so no tag holds one).
+_TAG = r'(W/)?"[\x21\x23-\x2b\x2d-\x7e]*"'
+IF_MATCH_PATTERN = rf"^[ \t]*(\*|{_TAG}[ \t]*(,[ \t]*{_TAG}[ \t]*)*)$"
 
 
 def etag(obj) -> str:
@@ -395,7 +435,7 @@ def if_match_versions(request) -> set[int] | None:
     """The versions an If-Match header accepts: None when absent or `*` (no check). Weak tags
     never match (If-Match compares strongly). A header that is not a list of tags is a 400."""
     header = request.headers.get("If-Match")
-    if header is None or header.strip() == "*":
+    if header is None or header.strip(" \t") == "*":
         return None
     versions: set[int] = set()
     for part in header.split(","):

@@ -11,6 +11,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework import exceptions
 from rest_framework.views import APIView
 
+from config import openapi  # noqa: F401 - registers how the schema documents input bodies
 from config.api import api_path
 
 

@@ -375,6 +375,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.require_bodies_that_need_a_key",
+    ],
     # One name per choice set: a member's role and "my_role" are the same enum; fields named
     # `status` or `column` carry different sets (items, sprints, goals; board, retrospective).
     # Nested classes (Sprint.Status) cannot be imported by path, hence the module-level names.

@@ -35,6 +35,11 @@ from config.errors import InvalidInput
 
 SINGLE_LINE_CATEGORIES = frozenset({"Cc", "Zl", "Zp", "Cs"})
 SINGLE_LINE_ALLOWED = frozenset({"\t"})
+# The single-line rule as a JSON Schema character class (ECMA 262), for the API schema: Cc but
+# the tab, Zl and Zp. Lone surrogates, refused as well, are left out: validators whose regexes
+# work on Unicode scalar values (jsonschema-rs, which Schemathesis uses) refuse a class naming them.
+SINGLE_LINE_REFUSED = "\\x00-\\x08\\x0a-\\x1f\\x7f-\\x9f\\u2028\\u2029"
+SINGLE_LINE_PATTERN = f"^[^{SINGLE_LINE_REFUSED}]*$"
 # Not storable in any text column: NUL (PostgreSQL) and lone surrogates (no UTF-8 form).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _WHITESPACE_RUN = re.compile(r"\s+")

@@ -42,6 +42,7 @@ import digests.tasks  # noqa: F401 - registers the digest tasks with the app the
 from config.celery import app
 from tests.conftest import need
 
+
 def _test_redis_url() -> str:
     base = os.environ.get("ORDO_TEST_REDIS_URL") or "redis://127.0.0.1:6379/14"
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from django.urls import reverse
 from rest_framework import serializers
 
-from config.api import InputSerializer, OutputSerializer, QuerySerializer, page_serializer
+from config.api import InputSerializer, OutputSerializer, QuerySerializer, SingleLineField, page_serializer
 
-from ..models import ESTIMATE_SCALE, Item, Role
+from ..models import ESTIMATE_SCALE, PRODUCT_KEY_PATTERN, Item, Role
 from ..services import LABEL_MAX, LABELS_MAX
 
 KIND_CHOICES = Item.Kind.choices
@@ -65,8 +65,13 @@ ProductPageSerializer = page_serializer("ProductPage", ProductSerializer)
 
 
 class ProductCreateSerializer(InputSerializer):
-    key = serializers.CharField(help_text="2–10 uppercase letters or digits, like SHOP. It can never change.")
-    name = serializers.CharField(help_text="At most 200 characters.")
+    # The pattern is the schema's: a key the API takes is exactly the key the product gets.
+    key = serializers.RegexField(
+        PRODUCT_KEY_PATTERN,
+        help_text="2–10 uppercase letters or digits, like SHOP. It can never change.",
+        error_messages={"invalid": "A product key is 2–10 uppercase letters or digits, like SHOP."},
+    )
+    name = SingleLineField(help_text="At most 200 characters.")
     vision = serializers.CharField(required=False, allow_blank=True, help_text="Markdown.")
 
 
@@ -74,7 +79,7 @@ class ProductUpdateSerializer(InputSerializer):
     key = serializers.CharField(
         required=False, help_text="Read-only: only the product's own key is accepted; any other is a 400."
     )
-    name = serializers.CharField(required=False)
+    name = SingleLineField(required=False)
     vision = serializers.CharField(required=False, allow_blank=True)
 
     def validate_key(self, value: str) -> str:
@@ -258,7 +263,7 @@ class ItemFieldsSerializer(InputSerializer):
     )
     estimate = serializers.ChoiceField(choices=ESTIMATE_CHOICES, required=False, allow_null=True)
     labels = serializers.ListField(
-        child=serializers.CharField(max_length=LABEL_MAX),
+        child=SingleLineField(max_length=LABEL_MAX),
         required=False,
         max_length=LABELS_MAX,
         help_text="Label names.",
@@ -269,7 +274,7 @@ class ItemFieldsSerializer(InputSerializer):
 
 
 class ItemCreateSerializer(ItemFieldsSerializer):
-    title = serializers.CharField(max_length=200)
+    title = SingleLineField(max_length=200)
     at_top = serializers.BooleanField(
         required=False,
         default=False,
@@ -279,10 +284,13 @@ class ItemCreateSerializer(ItemFieldsSerializer):
 
 
 class ItemUpdateSerializer(ItemFieldsSerializer):
-    title = serializers.CharField(required=False, max_length=200)
+    title = SingleLineField(required=False, max_length=200)
 
 
 class MoveSerializer(InputSerializer):
+    # Exactly one of the three (validate() below), as the schema says it.
+    schema_keywords = {"minProperties": 1, "maxProperties": 1}
+
     after = serializers.CharField(required=False, max_length=21, help_text="Put the item directly below this one.")
     before = serializers.CharField(required=False, max_length=21, help_text="Put the item directly above this one.")
     position = serializers.IntegerField(

@@ -17,6 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import (
+    IF_MATCH_PATTERN,
+    PAGE_PARAMETERS,
     ErrorSerializer,
     OrdoCursorPagination,
     error_responses,
@@ -59,16 +61,12 @@ from .serializers import (
 PRODUCT_KEY = OpenApiParameter("key", OpenApiTypes.STR, OpenApiParameter.PATH, description="Product key, e.g. SHOP.")
 ITEM_KEY = OpenApiParameter("key", OpenApiTypes.STR, OpenApiParameter.PATH, description="Item key, e.g. SHOP-42.")
 USER_ID = OpenApiParameter("user_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The member's user id.")
-PAGE = [
-    OpenApiParameter("cursor", OpenApiTypes.STR, description="Opaque cursor from a `next`/`previous` link."),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 200 (larger is capped at 200); default 50."),
-]
 ETAG_HEADER = OpenApiParameter(
     "ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=True, description='The item\'s version, quoted: "3".'
 )
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    {"type": "string", "pattern": IF_MATCH_PATTERN},
     OpenApiParameter.HEADER,
     description='Optional. The ETag you read ("3"); if the item changed since, the answer is 412 with the item as '
     "it is now. A header that is not a list of entity tags (or `*`) is a 400.",
@@ -154,7 +152,7 @@ class ProductListView(APIView):
         operation_id="products_list",
         summary="Your products",
         description="Only the products you are a member of, by key.",
-        parameters=PAGE,
+        parameters=PAGE_PARAMETERS,
         responses={200: ProductPageSerializer, **error_responses(400, 401)},
         tags=["products"],
     )
@@ -298,7 +296,7 @@ class ItemListView(APIView):
             "order. `position` counts all live items of the product whatever the filter; archived items "
             "(`archived=true`) have none. Unknown filter values are a 400 naming the parameter."
         ),
-        parameters=[ItemFilterSerializer, *PAGE],
+        parameters=[ItemFilterSerializer, *PAGE_PARAMETERS],
         responses={200: ItemPageSerializer, **error_responses(400, 401, 404)},
     )
     def get(self, request, key):
@@ -447,7 +445,7 @@ class NoteListView(APIView):
         operation_id="notes_list",
         summary="Refinement notes of an item",
         description="Oldest first, with author and time.",
-        parameters=PAGE,
+        parameters=PAGE_PARAMETERS,
         responses={200: NotePageSerializer, **error_responses(400, 401, 404)},
     )
     def get(self, request, key):

@@ -146,7 +146,9 @@ def invite_member(*, product: Product, by, email: str, role: str) -> Invitation:
     product = _locked_product(product)
     require(by, product, Action.MANAGE_PRODUCT)
     if Membership.objects.filter(product=product, user__email=email).exists():
-        raise InvalidInput(f"{email} is already a member.", fields={"email": ["Already a member."]})
+        raise InvalidInput(
+            f"{email} is already a member.", code="already_member", fields={"email": ["Already a member."]}
+        )
     _serialise_invitations(by=by, email=email)
     now = timezone.now()
     _check_limits(by=by, email=email, now=now)

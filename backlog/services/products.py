@@ -34,9 +34,10 @@ def create_product(*, by, key: str, name: str, vision: str = "") -> Product:
     key = (key or "").strip().upper()
     name = (name or "").strip()
     errors: dict[str, list[str]] = {}
+    taken = False
     if not re.fullmatch(PRODUCT_KEY_PATTERN, key):
         errors["key"] = ["A product key is 2–10 uppercase letters or digits, like SHOP."]
-    elif Product.objects.filter(key=key).exists():
+    elif taken := Product.objects.filter(key=key).exists():
         errors["key"] = [f"The key {key} is taken; choose another."]
     if not name:
         errors["name"] = ["A product needs a name."]
@@ -49,7 +50,9 @@ def create_product(*, by, key: str, name: str, vision: str = "") -> Product:
     elif problem := text_error(vision or "", label=VISION_LABEL):
         errors["vision"] = [problem]
     if errors:
-        raise InvalidInput(next(iter(errors.values()))[0], fields=errors)
+        # A taken key alone is a clash with what exists, not a malformed request: its own code.
+        code = "key_taken" if taken and list(errors) == ["key"] else None
+        raise InvalidInput(next(iter(errors.values()))[0], code=code, fields=errors)
     product = Product.objects.create(key=key, name=name, vision=vision or "")
     Membership.objects.create(product=product, user=by, role=Role.PRODUCT_OWNER)
     record(product=product, by=by, event="backlog.product.created")

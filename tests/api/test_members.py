@@ -57,6 +57,12 @@ def test_adding_someone_already_there_is_a_400(as_user, po, developer):
     assert "email" in response.json()["fields"]
 
 
+def test_someone_already_there_has_its_own_code(as_user, po, developer):
+    """A program can tell "a member already" from an address that is not one."""
+    response = as_user(po).post(members_url(), {"email": developer.email, "role": "developer"}, format="json")
+    assert response.json()["code"] == "already_member"
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

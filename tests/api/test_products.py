@@ -57,6 +57,12 @@ def test_a_taken_key_is_a_400_naming_key(as_user, po, product, outsider):
     assert "key" in response.json()["fields"]
 
 
+def test_a_taken_key_has_its_own_code(as_user, po, product, outsider):
+    """A program can tell "choose another key" from a malformed request."""
+    response = as_user(outsider).post(products_url(), {"key": "SHOP", "name": "Mine"}, format="json")
+    assert response.json()["code"] == "key_taken"
+
+
 def test_a_product_needs_a_name(as_user, po):
     response = as_user(po).post(products_url(), {"key": "NONAME"}, format="json")
     assert response.status_code == 400

@@ -69,6 +69,21 @@ def item(w):
     return {"key": w.item.key}
 
 
+def archived(w):
+    services.archive_item(item=w.other_item, by=w.users["product_owner"])
+    return {"key": w.other_item.key}
+
+
+def invitation_to_owner(w):
+    """An invitation to the product owner's address from a product it is not in."""
+    inviter = make_user("inviter@example.com")
+    elsewhere = services.create_product(by=inviter, key="ELSE", name="Elsewhere")
+    invitation = services.invite_member(
+        product=elsewhere, by=inviter, email=w.users["product_owner"].email, role="developer"
+    )
+    return {"invitation_id": invitation.pk}
+
+
 @dataclass(frozen=True)
 class Example:
     """A request that succeeds: path parameters and body built from the world, sent by the
@@ -100,6 +115,9 @@ EXAMPLES = {
     "items_create": Example(key, {"title": "New"}),
     "items_partial_update": Example(item, {"title": "Renamed"}),
     "items_move": Example(lambda w: {"key": w.other_item.key}, {"position": 1}),
+    "items_restore": Example(archived, {}),
+    "invitations_accept": Example(invitation_to_owner, {}),
+    "invitations_decline": Example(invitation_to_owner, {}),
     "notes_create": Example(item, {"body": "A note."}),
     "digest_subscription_update": Example(key, {"frequency": "weekly"}),
     "goals_create": Example(key, {"title": "Sell abroad"}),

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from backlog.api.serializers import stamp
 from backlog.models import ProductGoal
-from config.api import InputSerializer, OutputSerializer
+from config.api import InputSerializer, OutputSerializer, SingleLineField
 
 from .common import GOAL_STATUS_CHOICES, links_of
 
@@ -35,7 +35,7 @@ class ProductGoalSerializer(OutputSerializer):
 
 
 class ProductGoalCreateSerializer(InputSerializer):
-    title = serializers.CharField(max_length=200)
+    title = SingleLineField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from backlog.api.serializers import AuthorSerializer, stamp
-from config.api import InputSerializer, OutputSerializer
+from config.api import InputSerializer, OutputSerializer, SingleLineField
 
 from ...models import ActionItem
 from .common import ID_MAX, RETRO_COLUMN_CHOICES, links_of, person
@@ -78,7 +78,7 @@ class ActionItemSerializer(OutputSerializer):
 
 
 class ActionItemCreateSerializer(InputSerializer):
-    title = serializers.CharField(max_length=ActionItem._meta.get_field("title").max_length)
+    title = SingleLineField(max_length=ActionItem._meta.get_field("title").max_length)
     owner = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=ID_MAX, help_text="User id of a team member."
     )

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from backlog.api.serializers import AuthorSerializer, stamp
 from backlog.models import Item
-from config.api import InputSerializer, OutputSerializer
+from config.api import InputSerializer, OutputSerializer, SingleLineField
 
 from ...models import HypothesisOutcome
 from .common import ITEM_KEY_MAX, POSITION_MAX, links_of, person
@@ -50,7 +50,7 @@ class FeedbackToItemSerializer(InputSerializer):
         max_value=POSITION_MAX,
         help_text="Where the new item goes: 1 is the top; past the end, the bottom.",
     )
-    title = serializers.CharField(required=False, max_length=200, help_text="Defaults to the feedback's first line.")
+    title = SingleLineField(required=False, max_length=200, help_text="Defaults to the feedback's first line.")
     kind = serializers.ChoiceField(choices=Item.Kind.choices, required=False, default=Item.Kind.STORY)
 
 

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from backlog import selectors as backlog_selectors
 from backlog.models import Item, Product
 from backlog.permissions import Action
+from config.api import IF_MATCH_PATTERN
 from config.errors import InvalidInput
 
 from ... import selectors
@@ -22,7 +23,7 @@ ETAG_HEADER = OpenApiParameter(
 )
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    {"type": "string", "pattern": IF_MATCH_PATTERN},
     OpenApiParameter.HEADER,
     description='Optional. The ETag you read ("3"); if the sprint changed since, the answer is 412 with the sprint '
     "as it is now. A header that is not a list of entity tags (or `*`) is a 400.",

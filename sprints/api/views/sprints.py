@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,7 +13,15 @@ from rest_framework.views import APIView
 from backlog.api.serializers import absolute
 from backlog.models import Product, ProductGoal
 from backlog.permissions import Action, access_product_for_user
-from config.api import OrdoCursorPagination, error_responses, etag, if_match_versions, parse, precondition_failed
+from config.api import (
+    PAGE_PARAMETERS,
+    OrdoCursorPagination,
+    error_responses,
+    etag,
+    if_match_versions,
+    parse,
+    precondition_failed,
+)
 from config.errors import InvalidInput, StaleVersion
 
 from ... import selectors, services
@@ -30,11 +37,6 @@ from ..serializers.sprints import (
     StaleSprintSerializer,
 )
 from .common import ETAG_HEADER, IF_MATCH, NO_BODY, PRODUCT_KEY, SPRINT_ID, sprint_for
-
-PAGE = [
-    OpenApiParameter("cursor", OpenApiTypes.STR, description="Opaque cursor from a `next`/`previous` link."),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 200 (larger is capped at 200); default 50."),
-]
 
 
 class SprintPagination(OrdoCursorPagination):
@@ -85,7 +87,7 @@ class SprintListView(APIView):
             "Cursor-paginated, newest first. Rows carry no live summary (read a sprint for that); closed "
             "sprints carry their `outcome`, frozen at close."
         ),
-        parameters=PAGE,
+        parameters=PAGE_PARAMETERS,
         responses={200: SprintPageSerializer, **error_responses(400, 401, 404)},
     )
     def get(self, request, key):
