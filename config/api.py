@@ -229,7 +229,10 @@ def _check_declared(field: serializers.Field) -> None:
 class SingleLineField(serializers.CharField):
     """A CharField for single-line text (a name, a title, a label): the services refuse control
     characters and line breaks in it (config.text); the schema says so with a pattern
-    (config.openapi)."""
+    (config.openapi). `also_refused`: more characters its service refuses, as a regular
+    expression character class body."""
+
+    also_refused = ""
 
 
 class ParseOnlySerializer(serializers.Serializer):

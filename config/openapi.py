@@ -64,7 +64,7 @@ class CharFieldSchema(OpenApiSerializerFieldExtension):
         schema = auto_schema._map_serializer_field(field, direction, bypass_extensions=True)
         own = "format" in schema or "enum" in schema or any(isinstance(v, RegexValidator) for v in field.validators)
         if direction == "request" and schema.get("type") == "string" and not own:
-            refused = SINGLE_LINE_REFUSED if isinstance(field, SingleLineField) else "\\x00"
+            refused = SINGLE_LINE_REFUSED + field.also_refused if isinstance(field, SingleLineField) else "\\x00"
             schema["pattern"] = text_pattern(field, refused)
         return schema
 

@@ -14,6 +14,13 @@ from config.api import InputSerializer, OutputSerializer, QuerySerializer, Singl
 from ..models import ESTIMATE_SCALE, PRODUCT_KEY_PATTERN, Item, Role
 from ..services import LABEL_MAX, LABELS_MAX
 
+
+class LabelField(SingleLineField):
+    """A label's name: one line, and no comma (the item form separates labels with commas)."""
+
+    also_refused = ","
+
+
 KIND_CHOICES = Item.Kind.choices
 STATUS_CHOICES = Item.Status.choices
 ESTIMATE_CHOICES = [(points, str(points)) for points in ESTIMATE_SCALE]
@@ -263,7 +270,7 @@ class ItemFieldsSerializer(InputSerializer):
     )
     estimate = serializers.ChoiceField(choices=ESTIMATE_CHOICES, required=False, allow_null=True)
     labels = serializers.ListField(
-        child=SingleLineField(max_length=LABEL_MAX),
+        child=LabelField(max_length=LABEL_MAX),
         required=False,
         max_length=LABELS_MAX,
         help_text="Label names.",
