@@ -308,3 +308,19 @@ def test_a_move_is_post_only(client, po, product):
     item = make_item(product)
     client.force_login(po)
     assert client.get(reverse("backlog:item-move", args=[item.key])).status_code == 405
+
+
+def test_item_links_made_by_the_filter_are_the_reversed_urls(db):
+    """`item_url` caches the reversed pattern; what it gives must be what {% url %} gives,
+    under a script prefix too (Ordo mounted below a path)."""
+    from django.urls import reverse, set_script_prefix
+
+    from backlog.templatetags.ordo import item_url
+
+    for name in ("detail", "move", "edit", "archive"):
+        assert item_url("SHOP-42", name) == reverse(f"backlog:item-{name}", args=["SHOP-42"])
+    set_script_prefix("/ordo/")
+    try:
+        assert item_url("SHOP-7", "detail") == "/ordo/items/SHOP-7/" == reverse("backlog:item-detail", args=["SHOP-7"])
+    finally:
+        set_script_prefix("/")
