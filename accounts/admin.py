@@ -25,18 +25,10 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")}),)
 
 
-@admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    """Read-only: tokens are created and revoked by their owners. The digest is not shown."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Browsable, never written: domain rows change through services only."""
 
-    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
-    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
-    list_select_related = ("user",)
-    search_fields = ("name", "prefix", "user__email")
-    fields = ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = fields
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -46,8 +38,20 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Read-only: tokens are created and revoked by their owners. The digest is not shown."""
+
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("user",)
+    search_fields = ("name", "prefix", "user__email")
+    fields = ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = fields
+
+
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdmin):
     """Read-only: what became of each email. The text is not shown (it carries links)."""
 
     list_display = ("created_at", "kind", "to", "state", "attempts", "sent_at", "next_attempt_at")
@@ -69,12 +73,3 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
     raw_id_fields = ("sender",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,18 +3,9 @@ backlog.services, which check permissions, keep ranks and keys right and record 
 
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdmin
+
 from .models import HistoryEntry, Invitation, Item, Label, Membership, Product, ProductGoal, RefinementNote
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MembershipInline(admin.TabularInline):

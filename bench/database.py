@@ -15,8 +15,10 @@ def database_url() -> str:
     return url if url.startswith(("postgres://", "postgresql://")) else DEFAULT_URL
 
 
-def ensure_database(url: str) -> None:
-    """Create the database named in the URL if PostgreSQL does not have it yet."""
+def on_the_server(url: str, *statements: str, unless_exists: bool = False) -> None:
+    """Run statements about the database named in the URL (`{}` stands for its quoted name) on
+    its server's `postgres` database, outside a transaction. `unless_exists`: only if PostgreSQL
+    has no database of that name yet."""
     import dj_database_url
     import psycopg2
     from psycopg2 import sql
@@ -33,10 +35,17 @@ def ensure_database(url: str) -> None:
     try:
         with server.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
-            if cursor.fetchone() is None:
-                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+            if unless_exists and cursor.fetchone() is not None:
+                return
+            for statement in statements:
+                cursor.execute(sql.SQL(statement).format(sql.Identifier(config["NAME"])))
     finally:
         server.close()
+
+
+def ensure_database(url: str) -> None:
+    """Create the database named in the URL if PostgreSQL does not have it yet."""
+    on_the_server(url, "CREATE DATABASE {}", unless_exists=True)
 
 
 def setup_django() -> None:

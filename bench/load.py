@@ -72,25 +72,9 @@ def environment(url: str) -> dict[str, str]:
 
 def fresh_database(url: str) -> None:
     """Drop and create the load database: every run measures the same data."""
-    import dj_database_url
-    import psycopg2
-    from psycopg2 import sql
+    from bench.database import on_the_server
 
-    config = dj_database_url.parse(url)
-    server = psycopg2.connect(
-        dbname="postgres",
-        user=config["USER"] or None,
-        password=config["PASSWORD"] or None,
-        host=config["HOST"] or None,
-        port=config["PORT"] or None,
-    )
-    server.autocommit = True
-    try:
-        with server.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(config["NAME"])))
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
-    finally:
-        server.close()
+    on_the_server(url, "DROP DATABASE IF EXISTS {} WITH (FORCE)", "CREATE DATABASE {}")
 
 
 def setup_django(url: str) -> None:

@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import need
-from tests.real_services import free_port, smtp_server  # noqa: F401 - a fixture of these tests
+from tests.real_services import free_port, smtp_server, wait_until  # noqa: F401 - smtp_server: a fixture here
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -72,15 +71,9 @@ class Cluster:
         return result.stdout.strip()
 
 
-def wait_for(predicate, *, timeout: float, what: str, step: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up after {timeout:g} s waiting for {what}")
-        time.sleep(step)
+def wait_for(predicate, *, timeout: float, what: str):
+    """Poll until `predicate` holds (tests.real_services.wait_until), saying what was awaited."""
+    return wait_until(predicate, timeout=timeout, message=f"waiting for {what}", step=0.1)
 
 
 @pytest.fixture
