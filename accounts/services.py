@@ -17,10 +17,11 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from config.celery import app as celery_app
 from config.errors import InvalidInput, NotFound
 from config.text import header_safe, require_single_line
 
-from . import mail
+from . import background, mail
 from .models import ApiToken, OutboxMessage, User, validate_time_zone
 from .tokens import TOKEN_PREFIX, digest, new_secret
 
@@ -92,10 +93,24 @@ def queue_email(*, kind: str, to: str, subject: str, body: str, sender: User | N
     """Put one email in the outbox. It leaves once the transaction commits: to the worker, or,
     without one, after the response has been sent (accounts.background)."""
     message = OutboxMessage.objects.create(kind=kind, to=to, subject=header_safe(subject), body=body, sender=sender)
-    from .tasks import hand_out  # tasks call services; this is the one way back
-
-    hand_out(message.pk)
+    _hand_out(message.pk)
     return message
+
+
+# The task that sends one message (accounts.tasks.send_email): named, not imported, since the
+# tasks call these services.
+SEND_EMAIL_TASK = "accounts.send_email"
+
+
+def _hand_out(message_id: int) -> None:
+    """Send the message once the transaction commits: through the worker, or without one after
+    the response (accounts.background); a message a broker holds is marked so the tick leaves it."""
+
+    def mark(published: bool) -> None:
+        if published:
+            mark_enqueued([message_id], timezone.now())
+
+    background.dispatch(celery_app.tasks[SEND_EMAIL_TASK], message_id, then=mark)
 
 
 @dataclass(frozen=True)
@@ -195,9 +210,7 @@ def send_email_now(*, message_id: int) -> bool:
         next_attempt_at=timezone.now(), enqueued_at=None
     )
     if updated:
-        from .tasks import hand_out
-
-        hand_out(message_id)
+        _hand_out(message_id)
     return bool(updated)
 
 

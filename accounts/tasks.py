@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import partial
 
 from celery import shared_task
 from django.utils import timezone
@@ -15,7 +14,7 @@ from . import background, selectors, services
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="accounts.send_email", bind=True, ignore_result=True, acks_late=True, max_retries=None)
+@shared_task(name=services.SEND_EMAIL_TASK, bind=True, ignore_result=True, acks_late=True, max_retries=None)
 def send_email(self, message_id: int) -> str:
     """Send one outbox message (services.send_email); a temporary failure retries after its
     backoff. In-process (no broker) the next drain or tick after the backoff tries again."""
@@ -34,17 +33,6 @@ def request_password_reset(email: str) -> None:
     """Whoever typed this address asked for a reset: decide in the background whether it has an
     account (and send the email), so the request does the same work either way."""
     background.dispatch(password_reset_requested, email)
-
-
-def _mark(message_id: int, published: bool) -> None:
-    if published:
-        services.mark_enqueued([message_id], timezone.now())
-
-
-def hand_out(message_id: int) -> None:
-    """Send an outbox message once the transaction commits: through the worker, or without one
-    after the response."""
-    background.dispatch(send_email, message_id, then=partial(_mark, message_id))
 
 
 def hand_out_due(now: dt.datetime | None = None) -> int:
